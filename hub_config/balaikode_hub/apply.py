@@ -1,0 +1,152 @@
+"""Turn validated settings into JupyterHub traitlets config.
+
+One function per concern, each only *sets* keys on the Config object it is
+given (no globals, no mutation of shared state), so unit tests run them on a
+bare ``traitlets.config.Config``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from traitlets.config import Config
+
+from .settings import USERNAME_PATTERN
+
+HUB_DATA_DIR = "/srv/jupyterhub/data"
+LEARNER_UID_BASE = 10000
+
+# Capabilities the learner image's start script needs while it is still root:
+# create the learner's passwd entry, chown a fresh home volume, then drop to
+# the learner's UID with an empty bounding set (SETPCAP). The learner's own
+# processes end with no capabilities at all.
+START_SCRIPT_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID", "SETPCAP"]
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Facts about where the hub runs, given by docker-compose.yml."""
+
+    project: str  # compose project name: prefix of networks and volumes
+
+    @property
+    def learner_network(self) -> str:
+        return f"{self.project}_learners"
+
+    @property
+    def learner_internet_network(self) -> str:
+        return f"{self.project}_learners-internet"
+
+    def user_volume(self) -> str:
+        # DockerSpawner fills {username} with the escaped hub user name.
+        return f"{self.project}-home-{{username}}"
+
+
+def learner_uid(spawner) -> str:
+    """Stable per-learner UID: the hub user id never changes for a user."""
+    return str(LEARNER_UID_BASE + spawner.user.id)
+
+
+def apply_hub(c: Config, s: dict[str, Any], d: Deployment) -> None:
+    c.JupyterHub.hub_ip = "0.0.0.0"
+    c.JupyterHub.hub_port = 8081
+    # Learner servers and the proxy reach the hub by its compose service name.
+    c.JupyterHub.hub_connect_ip = "hub"
+    c.JupyterHub.db_url = s["BALAIKODE_DB_URL"]
+    c.JupyterHub.cookie_secret_file = f"{HUB_DATA_DIR}/jupyterhub_cookie_secret"
+    c.JupyterHub.log_level = s["BALAIKODE_LOG_LEVEL"]
+    # Restarting or upgrading the hub must not stop learners' servers.
+    c.JupyterHub.cleanup_servers = False
+    c.JupyterHub.concurrent_spawn_limit = s["BALAIKODE_CONCURRENT_SPAWN_LIMIT"]
+    c.JupyterHub.template_paths = ["/srv/balaikode/hub_config/templates"]
+
+
+def apply_proxy(c: Config, s: dict[str, Any], d: Deployment) -> None:
+    # The proxy is its own compose service so that a hub restart does not
+    # drop learners' connections; its API listens only on the control network.
+    c.JupyterHub.proxy_class = "configurable-http-proxy"
+    c.ConfigurableHTTPProxy.should_start = False
+    c.ConfigurableHTTPProxy.api_url = "http://proxy-api:8001"
+
+
+def apply_auth(c: Config, s: dict[str, Any], d: Deployment) -> None:
+    c.JupyterHub.authenticator_class = "balaikode_hub.auth.BalaiKodeAuthenticator"
+    c.Authenticator.admin_users = set(s["BALAIKODE_ADMIN_USERS"])
+    # JupyterHub 5 refuses every user not listed in allowed_users unless
+    # allow_all is set; NativeAuthenticator's own approval check still applies.
+    c.Authenticator.allow_all = True
+    c.Authenticator.username_pattern = USERNAME_PATTERN
+    c.NativeAuthenticator.minimum_password_length = s["BALAIKODE_MIN_PASSWORD_LENGTH"]
+    c.NativeAuthenticator.check_common_password = True
+    c.NativeAuthenticator.allowed_failed_logins = 10
+    c.NativeAuthenticator.seconds_before_next_try = 120
+    c.BalaiKodeAuthenticator.admin_password = s["BALAIKODE_ADMIN_PASSWORD"] or ""
+    c.BalaiKodeAuthenticator.admin_password_file = f"{HUB_DATA_DIR}/admin-password"
+
+
+def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
+    c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
+    c.DockerSpawner.image = s["BALAIKODE_LEARNER_IMAGE"]
+    c.DockerSpawner.name_template = f"{d.project}-learner-{{username}}"
+    c.DockerSpawner.network_name = (
+        d.learner_internet_network if s["BALAIKODE_LEARNER_INTERNET"] else d.learner_network
+    )
+    c.DockerSpawner.use_internal_ip = True
+    # A new container per start picks up upgraded images; the home volume
+    # keeps everything the learner made.
+    c.DockerSpawner.remove = True
+    # {username} is DockerSpawner's escaped name (safe in Docker object names);
+    # {raw_username} is the hub name, which is also the Linux user inside.
+    c.DockerSpawner.notebook_dir = "/home/{raw_username}"
+    c.DockerSpawner.volumes = {d.user_volume(): "/home/{raw_username}"}
+    c.DockerSpawner.default_url = "/lab"
+    c.DockerSpawner.mem_limit = s["BALAIKODE_MEM_LIMIT"]
+    c.DockerSpawner.cpu_limit = s["BALAIKODE_CPU_LIMIT"]
+    c.DockerSpawner.start_timeout = s["BALAIKODE_START_TIMEOUT"]
+    c.DockerSpawner.http_timeout = s["BALAIKODE_START_TIMEOUT"]
+    c.DockerSpawner.environment = {
+        "NB_UID": learner_uid,
+        "NB_USER": lambda spawner: spawner.user.name,
+    }
+    c.DockerSpawner.extra_create_kwargs = {
+        "labels": {"balaikode.project": d.project, "balaikode.role": "learner"},
+    }
+    c.DockerSpawner.extra_host_config = {
+        "pids_limit": s["BALAIKODE_PIDS_LIMIT"],
+        "cap_drop": ["ALL"],
+        "cap_add": START_SCRIPT_CAPABILITIES,
+        "security_opt": ["no-new-privileges"],
+        "init": True,
+        # No swap beyond the memory limit: a memory hog is stopped, not slowed.
+        "memswap_limit": s["BALAIKODE_MEM_LIMIT"],
+    }
+
+
+CULLER_ROLE_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
+ADMIN_CLI_ROLE_SCOPES = ["admin:users", "list:users", "read:users", "read:servers"]
+
+
+def apply_services(c: Config, s: dict[str, Any], d: Deployment, *, python: str,
+                   admin_cli_token: str) -> None:
+    services: list[dict[str, Any]] = []
+    roles: list[dict[str, Any]] = []
+    timeout = s["BALAIKODE_IDLE_TIMEOUT"]
+    if timeout:
+        services.append({
+            "name": "idle-culler",
+            "command": [python, "-m", "jupyterhub_idle_culler",
+                        f"--timeout={timeout}", f"--cull-every={s['BALAIKODE_CULL_EVERY']}"],
+        })
+        roles.append({"name": "idle-culler", "scopes": CULLER_ROLE_SCOPES,
+                      "services": ["idle-culler"]})
+    # Token for the `balaikode` command run inside the hub container
+    # (approve sign-ups, list users) so scripts use the same checks as the API.
+    services.append({"name": "balaikode-admin", "api_token": admin_cli_token})
+    roles.append({"name": "balaikode-admin", "scopes": ADMIN_CLI_ROLE_SCOPES,
+                  "services": ["balaikode-admin"]})
+    c.JupyterHub.services = services
+    c.JupyterHub.load_roles = roles
+
+
+APPLIERS = [apply_hub, apply_proxy, apply_auth, apply_spawner]

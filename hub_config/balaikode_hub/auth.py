@@ -1,0 +1,202 @@
+"""NativeAuthenticator with Balai Kode's rules.
+
+- Admin accounts are created at hub start with a password from the site
+  settings (or a generated one written to a root-only file), so a stranger
+  cannot claim the admin name by signing up first.
+- Admins always count as approved: toggling an admin's approval cannot lock
+  the server's only admin out.
+- Sign-up and login explain every refusal in Bahasa Indonesia and never
+  answer with a 500 page on odd input.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import bcrypt
+from jupyterhub.utils import url_path_join
+from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator import handlers as native
+from nativeauthenticator.orm import UserInfo
+from tornado import web
+from traitlets import Unicode
+
+from .settings import USERNAME_RULE_ID
+from .signup_api import SIGNUP_API_HANDLERS
+
+MSG_BAD_USERNAME = f"Nama pengguna tidak bisa dipakai. Aturannya: {USERNAME_RULE_ID}."
+MSG_TAKEN = "Nama pengguna ini sudah terdaftar. Silakan pilih nama lain."
+MSG_MISMATCH = "Kata sandi dan ulangi kata sandi tidak sama. Silakan ketik ulang."
+MSG_SIGNUP_DONE = (
+    "Pendaftaran berhasil. Akun Anda menunggu persetujuan admin; setelah "
+    "disetujui, silakan masuk dengan nama pengguna dan kata sandi ini."
+)
+MSG_WRONG_LOGIN = "Nama pengguna atau kata sandi salah. Periksa lalu coba lagi."
+MSG_NOT_APPROVED = (
+    "Akun {name} belum disetujui admin. Hubungi pelatih atau admin Balai Kode, "
+    "lalu coba masuk lagi setelah disetujui."
+)
+MSG_MISSING_FIELDS = "Isi nama pengguna dan kata sandi."
+
+
+def weak_password_message(minimum: int) -> str:
+    return (
+        f"Kata sandi terlalu lemah: minimal {minimum} karakter dan bukan kata "
+        "sandi yang umum (seperti 12345678 atau password)."
+    )
+
+
+class BalaiKodeAuthenticator(NativeAuthenticator):
+    admin_password = Unicode(
+        "",
+        config=True,
+        help="First password of admin accounts; empty means generate one.",
+    )
+    admin_password_file = Unicode(
+        "",
+        config=True,
+        help="Where a generated admin password is written (mode 0600).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ensure_admin_accounts()
+
+    # -- admin accounts ---------------------------------------------------
+
+    def ensure_admin_accounts(self) -> None:
+        missing = [name for name in sorted(self.admin_users) if not self.get_user(name)]
+        if not missing:
+            return
+        password = self.admin_password or self._generated_admin_password()
+        for name in missing:
+            hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt())
+            self.db.add(UserInfo(username=name, password=hashed, is_authorized=True))
+            self.log.info("Created admin account %s", name)
+        self.db.commit()
+
+    def _generated_admin_password(self) -> str:
+        path = Path(self.admin_password_file)
+        if path.exists():
+            return path.read_text().strip()
+        password = secrets.token_urlsafe(12)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(password + "\n")
+        self.log.warning(
+            "Generated the first admin password; show it with "
+            "'./balaikode admin-password' (file %s in the hub data volume)", path)
+        return password
+
+    # -- login ----------------------------------------------------------------
+
+    def is_approved(self, info: UserInfo) -> bool:
+        return bool(info.is_authorized) or info.username in self.admin_users
+
+    async def authenticate(self, handler, data):
+        username = self.normalize_username(data.get("username") or "")
+        password = data.get("password") or ""
+        info = self.get_user(username)
+        if not info or not password:
+            return None
+        if self.allowed_failed_logins and self.is_blocked(username):
+            return None
+        checks = [self.is_approved(info), info.is_valid_password(password)]
+        if info.has_2fa:
+            checks.append(info.is_valid_token(data.get("2fa")))
+        if all(checks):
+            self.successful_login(username)
+            return username
+        self.add_login_attempt(username)
+        return None
+
+    def signup_problem(self, username: str, password: str, confirmation: str) -> str | None:
+        """Why a sign-up cannot go ahead, in Bahasa Indonesia; None if it can."""
+        if not self.validate_username(username):
+            return MSG_BAD_USERNAME
+        if self.user_exists(username):
+            return MSG_TAKEN
+        if password != confirmation:
+            return MSG_MISMATCH
+        if not self.is_password_strong(password):
+            return weak_password_message(self.minimum_password_length)
+        return None
+
+    def get_handlers(self, app):
+        replaced = {
+            r"/login": LoginHandler,
+            r"/signup": SignUpHandler,
+            r"/authorize/([^/]*)": ToggleAuthorizationHandler,
+        }
+        native_handlers = [(path, replaced.get(path, handler))
+                           for path, handler in super().get_handlers(app)]
+        return native_handlers + SIGNUP_API_HANDLERS
+
+
+class LoginHandler(native.LoginHandler):
+    async def post(self):
+        data = {arg: self.get_argument(arg, "", strip=False) for arg in self.request.arguments}
+        username = self.authenticator.normalize_username(data.get("username", "").strip())
+        data["username"] = username
+        if not username or not data.get("password"):
+            self.set_status(400)
+            self.finish(await self._render(login_error=MSG_MISSING_FIELDS, username=username))
+            return
+        user = await self.login_user(data)
+        if user:
+            self._jupyterhub_user = user
+            self.redirect(self.get_next_url(user))
+            return
+        error = MSG_WRONG_LOGIN
+        info = self.authenticator.get_user(username)
+        # Only someone who knows the password learns that the account waits
+        # for approval.
+        if info and info.is_valid_password(data["password"]) and not self.authenticator.is_approved(info):
+            error = MSG_NOT_APPROVED.format(name=username)
+        self.set_status(403)
+        self.finish(await self._render(login_error=error, username=username))
+
+
+class SignUpHandler(native.SignUpHandler):
+    async def post(self):
+        if not self.authenticator.enable_signup:
+            raise web.HTTPError(404)
+        auth = self.authenticator
+        username = auth.normalize_username(self.get_body_argument("username", "").strip())
+        password = self.get_body_argument("signup_password", "", strip=False)
+        confirmation = self.get_body_argument("signup_password_confirmation", "", strip=False)
+        problem = auth.signup_problem(username, password, confirmation)
+        created = None
+        if problem is None:
+            created = auth.create_user(username, password)
+            if created is None:  # e.g. a parallel sign-up took the name first
+                problem = MSG_TAKEN
+        if problem:
+            self.set_status(400)
+        html = await self.render_template(
+            "signup.html",
+            ask_email=auth.ask_email_on_signup,
+            result_message=problem or MSG_SIGNUP_DONE,
+            alert="alert-danger" if problem else "alert-info",
+            two_factor_auth=auth.allow_2fa,
+            two_factor_auth_user=False,
+            two_factor_auth_value="",
+            recaptcha_key=auth.recaptcha_key,
+            tos=auth.tos,
+        )
+        self.finish(html)
+
+
+class ToggleAuthorizationHandler(native.ToggleAuthorizationHandler):
+    @native.admin_users_scope
+    async def get(self, slug):
+        info = UserInfo.find(self.db, slug)
+        if info is None:
+            raise web.HTTPError(404, f"Tidak ada pendaftar bernama {slug}.")
+        if slug in self.authenticator.admin_users:
+            raise web.HTTPError(400, "Akun admin selalu disetujui dan tidak bisa dinonaktifkan.")
+        UserInfo.change_authorization(self.db, slug)
+        self.redirect(url_path_join(self.hub.base_url, "authorize") + "#" + slug)

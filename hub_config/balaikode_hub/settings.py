@@ -1,0 +1,262 @@
+"""Site settings: the schema, the defaults, and validation.
+
+Every setting is a ``BALAIKODE_*`` environment variable (docker compose passes
+them from ``.env`` or from the command line). The schema below is the single
+place a key is declared: its parser, its default and its help text, which
+``docs/settings.md`` is generated from. Unknown ``BALAIKODE_*`` keys are errors,
+so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+PREFIX = "BALAIKODE_"
+
+# Hub user names end up in container, volume and path names, and as a Linux
+# user name inside the learner container: keep them boring.
+USERNAME_PATTERN = r"^[a-z][a-z0-9._-]{1,31}$"
+USERNAME_RULE_ID = (
+    "2–32 karakter: huruf kecil a–z, angka, titik (.), garis bawah (_) atau "
+    "tanda hubung (-), diawali huruf"
+)
+
+
+class SettingsError(ValueError):
+    """One or more settings are wrong; the message names every bad key."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def parse_bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in {"1", "true", "yes", "on", "ya"}:
+        return True
+    if value in {"0", "false", "no", "off", "tidak"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def parse_port(text: str) -> int:
+    port = parse_int(text)
+    if not 1 <= port <= 65535:
+        raise ValueError("a port must be between 1 and 65535")
+    return port
+
+
+def parse_int(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+
+
+def positive_int(text: str) -> int:
+    value = parse_int(text)
+    if value <= 0:
+        raise ValueError("must be greater than 0")
+    return value
+
+
+_SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+def parse_memory(text: str) -> int:
+    """'512M', '1G', '1.5G' or a byte count -> bytes (at least 64 MiB)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", text.upper())
+    if not match:
+        raise ValueError("expected a size such as 512M or 2G")
+    number, unit = match.groups()
+    size = int(float(number) * _SIZE_UNITS[unit])
+    if size < 64 * 1024**2:
+        raise ValueError("must be at least 64M")
+    return size
+
+
+def parse_cpu(text: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError("expected a number of CPU cores such as 0.5 or 1") from None
+    if not 0.05 <= value <= 256:
+        raise ValueError("must be between 0.05 and 256")
+    return value
+
+
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> int:
+    """'3600', '90s', '30m', '1h' -> seconds; 0 means 'never'."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd]?)\s*", text.lower())
+    if not match:
+        raise ValueError("expected a duration such as 3600, 30m or 1h")
+    return int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+
+
+def parse_usernames(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise ValueError("name at least one user")
+    for name in names:
+        if not re.fullmatch(USERNAME_PATTERN, name):
+            raise ValueError(f"{name!r} is not a valid user name ({USERNAME_PATTERN})")
+    return names
+
+
+def parse_text(text: str) -> str:
+    return text
+
+
+def parse_image(text: str) -> str:
+    image = text.strip()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?", image):
+        raise ValueError("expected an image name such as balaikode/python:0.1.0")
+    if image.endswith(":latest") or ":" not in image.rsplit("/", 1)[-1]:
+        raise ValueError("pin the image with a version tag (not 'latest')")
+    return image
+
+
+def parse_db_url(text: str) -> str:
+    if not re.match(r"^(sqlite|postgresql(\+\w+)?|mysql(\+\w+)?)://", text.strip()):
+        raise ValueError("expected sqlite:///..., postgresql://... or mysql://...")
+    return text.strip()
+
+
+def parse_log_level(text: str) -> str:
+    level = text.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
+@dataclass(frozen=True)
+class Setting:
+    default: str | None
+    parse: Callable[[str], Any]
+    help: str
+    # "compose" settings are read by docker-compose.yml or the balaikode
+    # script, not by the hub; they are declared here so the hub knows them.
+    used_by: str = "hub"
+    secret: bool = False
+
+
+SCHEMA: dict[str, Setting] = {
+    "BALAIKODE_PORT": Setting(
+        "8000", parse_port,
+        "Port on the server where Balai Kode answers (http://SERVER:PORT/).",
+        used_by="compose"),
+    "BALAIKODE_BIND_ADDRESS": Setting(
+        "0.0.0.0", parse_text,
+        "Address the published port listens on; 127.0.0.1 keeps it local "
+        "(put a TLS reverse proxy in front).",
+        used_by="compose"),
+    "BALAIKODE_ENV_FILE": Setting(
+        ".env", parse_text,
+        "Settings file that docker compose passes to the hub.",
+        used_by="compose"),
+    "BALAIKODE_ADMIN_USERS": Setting(
+        "admin", parse_usernames,
+        "Comma-separated admin user names. Their accounts are created at first "
+        "start, so nobody can claim them by signing up first."),
+    "BALAIKODE_ADMIN_PASSWORD": Setting(
+        None, parse_text,
+        "First password of the admin accounts. If empty, a random one is "
+        "generated at first start and written to the hub data volume "
+        "(./balaikode admin-password shows it). Used only when the account "
+        "is created; change it later in the hub (Ganti kata sandi).",
+        secret=True),
+    "BALAIKODE_MIN_PASSWORD_LENGTH": Setting(
+        "8", positive_int, "Minimum password length at sign-up."),
+    "BALAIKODE_LEARNER_IMAGE": Setting(
+        None, parse_image,
+        "Docker image of learner servers (set by docker-compose.yml to the "
+        "Python image of this release)."),
+    "BALAIKODE_MEM_LIMIT": Setting(
+        "1G", parse_memory, "Memory limit of each learner server (e.g. 512M, 2G)."),
+    "BALAIKODE_CPU_LIMIT": Setting(
+        "1", parse_cpu, "CPU cores each learner server may use (e.g. 0.5, 1, 2)."),
+    "BALAIKODE_PIDS_LIMIT": Setting(
+        "256", positive_int,
+        "Maximum processes/threads in a learner server (stops fork bombs)."),
+    "BALAIKODE_LEARNER_INTERNET": Setting(
+        "false", parse_bool,
+        "Whether learner servers may reach the internet. Off by default: they "
+        "only reach the hub."),
+    "BALAIKODE_IDLE_TIMEOUT": Setting(
+        "1h", parse_duration,
+        "Stop a learner server after this long without activity (e.g. 30m, "
+        "2h); 0 turns culling off. Files are kept."),
+    "BALAIKODE_CULL_EVERY": Setting(
+        "5m", parse_duration, "How often the idle culler checks (e.g. 60s, 5m)."),
+    "BALAIKODE_START_TIMEOUT": Setting(
+        "120", positive_int, "Seconds a learner server may take to start."),
+    "BALAIKODE_CONCURRENT_SPAWN_LIMIT": Setting(
+        "40", positive_int,
+        "How many learner servers may be starting at the same time."),
+    "BALAIKODE_DB_URL": Setting(
+        "sqlite:////srv/jupyterhub/data/jupyterhub.sqlite", parse_db_url,
+        "Hub database. SQLite in the hub data volume by default; for "
+        "PostgreSQL use postgresql://user:password@host/dbname.",
+        secret=True),
+    "BALAIKODE_LOG_LEVEL": Setting(
+        "INFO", parse_log_level, "Hub log level: DEBUG, INFO, WARNING or ERROR."),
+}
+
+
+def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Defaults overlaid with ``BALAIKODE_*`` variables, parsed and checked.
+
+    Raises SettingsError naming every unknown key and every bad value at once,
+    so an admin fixes the file in one go.
+    """
+    problems = []
+    for key in sorted(k for k in environ if k.startswith(PREFIX)):
+        if key not in SCHEMA:
+            close = [known for known in SCHEMA if _similar(key, known)]
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(f"{key}: unknown setting{hint}")
+
+    values: dict[str, Any] = {}
+    for key, setting in SCHEMA.items():
+        raw = environ.get(key)
+        if raw is None or raw == "":
+            raw = setting.default
+        if raw is None:
+            values[key] = None
+            continue
+        try:
+            values[key] = setting.parse(raw)
+        except ValueError as error:
+            shown = "***" if setting.secret else repr(raw)
+            problems.append(f"{key}={shown}: {error}")
+    if problems:
+        raise SettingsError(problems)
+    return values
+
+
+def _similar(a: str, b: str) -> bool:
+    """Cheap typo detector: same letters give or take two edits."""
+    if abs(len(a) - len(b)) > 2:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1] <= 2
+
+
+def settings_reference() -> str:
+    """Markdown table of every setting, for docs/settings.md."""
+    lines = ["| Setting | Default | Meaning |", "| --- | --- | --- |"]
+    for key, setting in SCHEMA.items():
+        default = "(empty)" if setting.default is None else f"`{setting.default}`"
+        lines.append(f"| `{key}` | {default} | {setting.help} |")
+    return "\n".join(lines) + "\n"

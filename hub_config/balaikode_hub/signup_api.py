@@ -1,0 +1,51 @@
+"""REST API for sign-up approval, for scripts and the `balaikode` command.
+
+NativeAuthenticator only offers HTML pages (a GET that toggles approval).
+These endpoints use the hub's own token auth and scopes, under the hub API:
+
+    GET  /hub/api/balaikode/signups                 list sign-ups
+    POST /hub/api/balaikode/signups/NAME/approve     approve NAME
+    POST /hub/api/balaikode/signups/NAME/unapprove   withdraw approval
+"""
+
+from __future__ import annotations
+
+import json
+
+from jupyterhub.apihandlers.base import APIHandler
+from jupyterhub.scopes import needs_scope
+from nativeauthenticator.orm import UserInfo
+from tornado import web
+
+
+class SignupListHandler(APIHandler):
+    @needs_scope("admin:users")
+    def get(self):
+        admins = self.authenticator.admin_users
+        rows = self.db.query(UserInfo).order_by(UserInfo.id).all()
+        self.write(json.dumps([
+            {"name": row.username,
+             "approved": bool(row.is_authorized) or row.username in admins,
+             "admin": row.username in admins}
+            for row in rows
+        ]))
+
+
+class SignupApprovalHandler(APIHandler):
+    @needs_scope("admin:users")
+    def post(self, name, action):
+        info = UserInfo.find(self.db, name)
+        if info is None:
+            raise web.HTTPError(404, f"No sign-up named {name}")
+        if action == "unapprove" and name in self.authenticator.admin_users:
+            raise web.HTTPError(400, "Admin accounts are always approved")
+        info.is_authorized = action == "approve"
+        self.db.commit()
+        self.log.info("Sign-up %s: %s", name, action)
+        self.write(json.dumps({"name": name, "approved": bool(info.is_authorized)}))
+
+
+SIGNUP_API_HANDLERS = [
+    (r"/api/balaikode/signups", SignupListHandler),
+    (r"/api/balaikode/signups/([^/]+)/(approve|unapprove)", SignupApprovalHandler),
+]

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Regenerate the pinned requirement files from the *.in files, resolving with
+# the same Debian Python the images use (bookworm: 3.11.2, which matters:
+# several packages need a newer 3.11.x). Run from anywhere:
+#   sh images/requirements/lock.sh
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+images=$(dirname "$here")
+docker run --rm -v "$images:/images" -w /images/requirements debian:bookworm-slim sh -c '
+  set -eu
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 python3-venv ca-certificates >/dev/null
+  freeze() { pip freeze --all | grep -vE "^(pip|setuptools|wheel)=="; }
+  lock() {  # lock NAME IN [BASE_LOCK]: pin IN (on top of BASE_LOCK) into NAME.txt
+    rm -rf /tmp/v && python3 -m venv /tmp/v && . /tmp/v/bin/activate
+    ../with-extra-ca pip install -q ${3:+-r $3} -r "$2"
+    { echo "# Pinned by lock.sh from $2 (Debian bookworm Python)${3:+, on top of $3}"
+      if [ -n "${3:-}" ]; then freeze | grep -vxFf "$3"; else freeze; fi; } > "$1.txt"
+    deactivate
+  }
+  mkdir -p /tmp/extra-ca && cp ../extra-ca/*.pem /tmp/extra-ca/ 2>/dev/null || true
+  lock hub hub.in
+  lock learner learner.in
+  lock python python.in learner.txt
+'
