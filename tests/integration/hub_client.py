@@ -1,0 +1,165 @@
+"""Drive a running Balai Kode the way a browser and a notebook client do:
+HTML forms (with JupyterHub's XSRF cookie), the REST API, and the kernel
+websocket through the proxy."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+
+import requests
+import websocket
+
+
+def poll(what: str, check, timeout: float = 120, interval: float = 0.5):
+    """Return check()'s first truthy result; fail with `what` after timeout."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except Exception as error:  # noqa: BLE001 - keep polling, report the last one
+            last_error = error
+        time.sleep(interval)
+    raise TimeoutError(f"timed out waiting for {what} (last error: {last_error!r})")
+
+
+@dataclass
+class FormResult:
+    status: int
+    url: str
+    text: str
+
+
+class Browser:
+    """A cookie jar that fills in forms like a browser would."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.session.get(self.base_url + path, timeout=30, **kwargs)
+
+    def _xsrf(self, form_path: str) -> str:
+        self.get(form_path)
+        return self.session.cookies.get("_xsrf", path="/hub/") or self.session.cookies.get("_xsrf")
+
+    def submit(self, form_path: str, fields: dict[str, str], action: str | None = None) -> FormResult:
+        token = self._xsrf(form_path)
+        response = self.session.post(self.base_url + (action or form_path),
+                                     data={**fields, "_xsrf": token}, timeout=60)
+        return FormResult(response.status_code, response.url, response.text)
+
+    def signup(self, name: str, password: str, confirmation: str | None = None) -> FormResult:
+        return self.submit("/hub/signup", {
+            "username": name, "signup_password": password,
+            "signup_password_confirmation": password if confirmation is None else confirmation,
+        })
+
+    def login(self, name: str, password: str) -> FormResult:
+        return self.submit("/hub/login", {"username": name, "password": password})
+
+    def api(self, method: str, path: str, **kwargs) -> requests.Response:
+        """Hub API with the login cookie, as the hub's own pages call it."""
+        headers = {"X-XSRFToken": self.session.cookies.get("_xsrf", path="/hub/") or ""}
+        return self.session.request(method, f"{self.base_url}/hub/api{path}",
+                                    headers=headers, timeout=60, **kwargs)
+
+    def new_token(self, name: str) -> str:
+        response = self.api("POST", f"/users/{name}/tokens", json={"note": "tests", "expires_in": 7200})
+        response.raise_for_status()
+        return response.json()["token"]
+
+
+class Learner:
+    """A logged-in hub user with an API token, talking to their own server."""
+
+    def __init__(self, base_url: str, name: str, token: str):
+        self.base_url = base_url.rstrip("/")
+        self.name = name
+        self.token = token
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"token {token}"
+
+    def hub(self, method: str, path: str, **kwargs) -> requests.Response:
+        return self.http.request(method, f"{self.base_url}/hub/api{path}", timeout=60, **kwargs)
+
+    def server(self, method: str, path: str, **kwargs) -> requests.Response:
+        return self.http.request(method, f"{self.base_url}/user/{self.name}/api{path}",
+                                 timeout=60, **kwargs)
+
+    def server_model(self) -> dict:
+        return self.hub("GET", f"/users/{self.name}").json().get("servers", {}).get("", {})
+
+    def start_server(self, timeout: float = 180) -> None:
+        response = self.hub("POST", f"/users/{self.name}/server")
+        assert response.status_code in (201, 202, 400), response.text  # 400: already running
+        poll(f"{self.name}'s server to be ready", lambda: self.server_model().get("ready"), timeout)
+        poll(f"{self.name}'s server to answer through the proxy",
+             lambda: self.server("GET", "/status").status_code == 200, 60)
+
+    def stop_server(self) -> None:
+        self.hub("DELETE", f"/users/{self.name}/server")
+        poll(f"{self.name}'s server to stop", lambda: not self.server_model(), 120)
+
+    def write_file(self, path: str, text: str) -> None:
+        response = self.server("PUT", f"/contents/{path}",
+                               json={"type": "file", "format": "text", "content": text})
+        assert response.status_code in (200, 201), response.text
+
+    def read_file(self, path: str) -> str | None:
+        response = self.server("GET", f"/contents/{path}", params={"content": 1})
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.json()["content"]
+
+    def run_code(self, code: str, timeout: float = 60) -> str:
+        """Start a kernel, run code over the websocket through the proxy, return stdout."""
+        kernel = self.server("POST", "/kernels", json={"name": "python3"})
+        assert kernel.status_code == 201, kernel.text
+        kernel_id = kernel.json()["id"]
+        try:
+            return execute(self.ws_url(f"/kernels/{kernel_id}/channels"), self.token, code, timeout)
+        finally:
+            self.server("DELETE", f"/kernels/{kernel_id}")
+
+    def ws_url(self, path: str) -> str:
+        return self.base_url.replace("http", "ws", 1) + f"/user/{self.name}/api{path}"
+
+
+def execute(url: str, token: str, code: str, timeout: float) -> str:
+    """Jupyter messaging protocol v5 over one websocket: execute_request -> stdout."""
+    ws = websocket.create_connection(url, header=[f"Authorization: token {token}"], timeout=timeout)
+    try:
+        msg_id = uuid.uuid4().hex
+        ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex,
+                       "msg_type": "execute_request", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": False,
+                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+        }))
+        output, errors = [], []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = json.loads(ws.recv())
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = message["msg_type"]
+            if kind == "stream":
+                output.append(message["content"]["text"])
+            elif kind == "error":
+                errors.append(f"{message['content']['ename']}: {message['content']['evalue']}")
+            elif kind == "status" and message["content"]["execution_state"] == "idle":
+                if errors:
+                    raise RuntimeError("; ".join(errors))
+                return "".join(output)
+        raise TimeoutError(f"no result for {code!r} within {timeout}s")
+    finally:
+        ws.close()
