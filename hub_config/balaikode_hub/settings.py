@@ -155,10 +155,6 @@ SCHEMA: dict[str, Setting] = {
         "Address the published port listens on; 127.0.0.1 keeps it local "
         "(put a TLS reverse proxy in front).",
         used_by="compose"),
-    "BALAIKODE_ENV_FILE": Setting(
-        ".env", parse_text,
-        "Settings file that docker compose passes to the hub.",
-        used_by="compose"),
     "BALAIKODE_ADMIN_USERS": Setting(
         "admin", parse_usernames,
         "Comma-separated admin user names. Their accounts are created at first "

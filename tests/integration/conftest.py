@@ -1,0 +1,159 @@
+"""One real Balai Kode stack per test session, under its own compose project.
+
+Images are built once (docker compose build is cached), the stack is started
+with a random project name and port, readiness is polled, and everything the
+project created (containers, learner containers, volumes, networks) is removed
+at the end. A failing test gets the compose logs attached to its report.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docker
+import pytest
+import requests
+
+sys.path.insert(0, str(Path(__file__).parent))
+from hub_client import Browser, Learner, poll  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    project: str
+    port: int
+    admin_password: str
+    env: dict[str, str]
+    docker: docker.DockerClient = field(repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def compose(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
+        result = subprocess.run(["docker", "compose", "-p", self.project, *args], cwd=REPO,
+                                env=self.env, capture_output=True, text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            raise RuntimeError(f"docker compose {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def logs(self) -> str:
+        return self.compose("logs", "--no-color", "--tail=400", check=False).stdout
+
+    def healthy(self) -> bool:
+        return requests.get(self.url + "/hub/health", timeout=5).status_code == 200
+
+    def wait_healthy(self, timeout: float = 120) -> None:
+        poll(f"{self.project} hub health", self.healthy, timeout)
+
+    def up(self) -> None:
+        self.compose("up", "-d", "--no-build")
+        self.wait_healthy()
+
+    def learner_container(self, name: str):
+        return self.docker.containers.get(f"{self.project}-learner-{name}")
+
+    def admin_cli(self, *args: str) -> subprocess.CompletedProcess:
+        return self.compose("exec", "-T", "hub", "balaikode-admin", *args, check=False)
+
+    def remove_everything(self) -> None:
+        self.compose("down", "-v", "--remove-orphans", check=False)
+        for container in self.docker.containers.list(
+                all=True, filters={"label": f"balaikode.project={self.project}"}):
+            container.remove(force=True)
+        self.compose("down", "-v", check=False)  # the learner networks, now free
+        for volume in self.docker.volumes.list(filters={"name": f"{self.project}-home-"}):
+            volume.remove(force=True)
+
+
+def start_stack(tmp_path_factory, **settings: str) -> Stack:
+    project = "bkt" + secrets.token_hex(4)
+    env_file = tmp_path_factory.mktemp(project) / "site.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
+    password = "admin-" + secrets.token_urlsafe(12)
+    port = free_port()
+    env = {**os.environ, "BALAIKODE_PORT": str(port), "BALAIKODE_BIND_ADDRESS": "127.0.0.1",
+           "BALAIKODE_ADMIN_PASSWORD": password, "COMPOSE_ENV_FILES": str(env_file)}
+    stack = Stack(project, port, password, env, docker.from_env())
+    return stack
+
+
+@pytest.fixture(scope="session")
+def built_images():
+    """Build every image once per session (cached layers make reruns fast)."""
+    result = subprocess.run(["docker", "compose", "build"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
+@pytest.fixture(scope="session")
+def stack(built_images, tmp_path_factory):
+    stack = start_stack(tmp_path_factory)
+    try:
+        stack.up()
+    except Exception:
+        print(stack.logs(), file=sys.stderr)
+        stack.remove_everything()
+        raise
+    _STACKS.append(stack)
+    yield stack
+    _STACKS.remove(stack)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"{stack.project}-compose.log").write_text(stack.logs())
+    stack.remove_everything()
+
+
+_STACKS: list[Stack] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _STACKS:
+        for stack in _STACKS:
+            report.sections.append((f"docker compose logs ({stack.project})", stack.logs()))
+
+
+@pytest.fixture(scope="session")
+def admin(stack) -> Browser:
+    browser = Browser(stack.url)
+    result = browser.login("admin", stack.admin_password)
+    assert result.status == 200, result.text
+    return browser
+
+
+_counter = iter(range(1, 10_000))
+
+
+@pytest.fixture(scope="session")
+def new_learner(stack, admin):
+    """Factory: a learner who signed up, was approved by the admin and logged in."""
+
+    def make(prefix: str = "pelajar") -> Learner:
+        name = f"{prefix}{next(_counter)}"
+        password = "Sandi-" + secrets.token_urlsafe(10)
+        browser = Browser(stack.url)
+        assert browser.signup(name, password).status == 200
+        assert admin.get(f"/hub/authorize/{name}").status_code == 200
+        result = browser.login(name, password)
+        assert result.status == 200, result.text
+        learner = Learner(stack.url, name, browser.new_token(name))
+        learner.password = password
+        return learner
+
+    return make
