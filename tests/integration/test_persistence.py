@@ -1,7 +1,7 @@
 """Nothing is lost: hub restart keeps servers running; files survive server
 restarts and `docker compose down` + `up`."""
 
-from hub_client import poll
+from support.hub_client import poll
 
 
 def test_hub_restart_keeps_the_server_running_and_reachable(stack, new_learner):

@@ -1,8 +1,8 @@
 """Settings from the site's env file: a bad key stops the hub with that key in
 its log; idle culling stops servers and keeps files. Each uses its own stack."""
 
-from conftest import start_stack
-from hub_client import Browser, Learner, poll
+from support.stack import start_stack
+from support.hub_client import Browser, Learner, poll
 
 
 def test_unknown_key_stops_the_hub_and_names_the_key(built_images, tmp_path_factory):

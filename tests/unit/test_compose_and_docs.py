@@ -5,7 +5,9 @@ import re
 import yaml
 
 from balaikode_hub.settings import SCHEMA, settings_reference
-from conftest import REPO
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
 
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())
 

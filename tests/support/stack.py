@@ -20,8 +20,7 @@ import docker
 import pytest
 import requests
 
-sys.path.insert(0, str(Path(__file__).parent))
-from hub_client import Browser, Learner, poll  # noqa: E402
+from .hub_client import Browser, Learner, poll
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
