@@ -14,6 +14,8 @@ from .apply import APPLIERS, HUB_DATA_DIR, Deployment, apply_services
 from .settings import SettingsError, load_settings
 
 ADMIN_CLI_TOKEN_FILE = f"{HUB_DATA_DIR}/admin-cli-token"
+# Shared with the grader service only (its own small volume).
+GRADER_TOKEN_FILE = "/srv/grader-secret/token"
 
 
 def read_or_create_secret(path: str) -> str:
@@ -34,7 +36,8 @@ def read_or_create_secret(path: str) -> str:
     return token
 
 
-def build_config(environ: Mapping[str, str], *, admin_cli_token: str) -> Config:
+def build_config(environ: Mapping[str, str], *, admin_cli_token: str,
+                 grader_token: str) -> Config:
     """Validated settings applied to a fresh Config (raises SettingsError)."""
     settings: dict[str, Any] = load_settings(environ)
     problems = []
@@ -50,14 +53,16 @@ def build_config(environ: Mapping[str, str], *, admin_cli_token: str) -> Config:
     for apply in APPLIERS:
         apply(c, settings, deployment)
     apply_services(c, settings, deployment, python=sys.executable,
-                   admin_cli_token=admin_cli_token)
+                   admin_cli_token=admin_cli_token, grader_token=grader_token)
     return c
 
 
 def configure(c: Config, environ: Mapping[str, str] = os.environ) -> None:
     """Entry point from jupyterhub_config.py; exits with a clear message on bad settings."""
     try:
-        built = build_config(environ, admin_cli_token=read_or_create_secret(ADMIN_CLI_TOKEN_FILE))
+        built = build_config(environ,
+                             admin_cli_token=read_or_create_secret(ADMIN_CLI_TOKEN_FILE),
+                             grader_token=read_or_create_secret(GRADER_TOKEN_FILE))
     except SettingsError as error:
         print("Balai Kode: refusing to start, fix these settings in .env "
               "(pengaturan salah, perbaiki di .env):", file=sys.stderr)

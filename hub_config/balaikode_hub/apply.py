@@ -12,10 +12,12 @@ from typing import Any
 
 from traitlets.config import Config
 
+from .courses import make_pre_spawn_hook, user_uid
+from .language import apply_language
 from .settings import USERNAME_PATTERN
 
 HUB_DATA_DIR = "/srv/jupyterhub/data"
-LEARNER_UID_BASE = 10000
+GRADER_URL = "http://grader:9000"
 
 # Capabilities the learner image's start script needs while it is still root:
 # create the learner's passwd entry, chown a fresh home volume, then drop to
@@ -45,7 +47,7 @@ class Deployment:
 
 def learner_uid(spawner) -> str:
     """Stable per-learner UID: the hub user id never changes for a user."""
-    return str(LEARNER_UID_BASE + spawner.user.id)
+    return str(user_uid(spawner.user))
 
 
 def apply_hub(c: Config, s: dict[str, Any], d: Deployment) -> None:
@@ -108,7 +110,10 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
     c.DockerSpawner.environment = {
         "NB_UID": learner_uid,
         "NB_USER": lambda spawner: spawner.user.name,
+        "BALAIKODE_GRADER_URL": f"{GRADER_URL}/services/grader",
     }
+    # Course volumes and the trainer/learner role, from the user's groups.
+    c.DockerSpawner.pre_spawn_hook = make_pre_spawn_hook(d.project)
     c.DockerSpawner.extra_create_kwargs = {
         "labels": {"balaikode.project": d.project, "balaikode.role": "learner"},
     }
@@ -124,11 +129,15 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
 
 
 CULLER_ROLE_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
-ADMIN_CLI_ROLE_SCOPES = ["admin:users", "list:users", "read:users", "read:servers"]
+ADMIN_CLI_ROLE_SCOPES = ["admin:users", "list:users", "read:users", "read:servers",
+                         "admin:groups", "read:groups", "list:groups"]
+# The grader service checks callers' tokens itself (GET /hub/api/user with
+# the caller's token) and needs only to read course membership.
+GRADER_ROLE_SCOPES = ["read:groups", "list:groups"]
 
 
 def apply_services(c: Config, s: dict[str, Any], d: Deployment, *, python: str,
-                   admin_cli_token: str) -> None:
+                   admin_cli_token: str, grader_token: str) -> None:
     services: list[dict[str, Any]] = []
     roles: list[dict[str, Any]] = []
     timeout = s["BALAIKODE_IDLE_TIMEOUT"]
@@ -145,8 +154,11 @@ def apply_services(c: Config, s: dict[str, Any], d: Deployment, *, python: str,
     services.append({"name": "balaikode-admin", "api_token": admin_cli_token})
     roles.append({"name": "balaikode-admin", "scopes": ADMIN_CLI_ROLE_SCOPES,
                   "services": ["balaikode-admin"]})
+    # Executes submissions in sandboxes and collects them (docker-compose.yml).
+    services.append({"name": "grader", "url": GRADER_URL, "api_token": grader_token})
+    roles.append({"name": "grader", "scopes": GRADER_ROLE_SCOPES, "services": ["grader"]})
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles
 
 
-APPLIERS = [apply_hub, apply_proxy, apply_auth, apply_spawner]
+APPLIERS = [apply_hub, apply_proxy, apply_auth, apply_spawner, apply_language]

@@ -24,6 +24,7 @@ from tornado import web
 from traitlets import Unicode
 
 from .settings import USERNAME_RULE_ID
+from .courses import COURSE_API_HANDLERS
 from .signup_api import SIGNUP_API_HANDLERS
 
 MSG_BAD_USERNAME = f"Nama pengguna tidak bisa dipakai. Aturannya: {USERNAME_RULE_ID}."
@@ -133,7 +134,10 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
         }
         native_handlers = [(path, replaced.get(path, handler))
                            for path, handler in super().get_handlers(app)]
-        return native_handlers + SIGNUP_API_HANDLERS
+        # Balai Kode's own API endpoints ride along here: the authenticator's
+        # handlers are the supported way to add hub handlers (extra_handlers
+        # is deprecated).
+        return native_handlers + SIGNUP_API_HANDLERS + COURSE_API_HANDLERS
 
 
 class LoginHandler(native.LoginHandler):

@@ -127,6 +127,16 @@ def parse_db_url(text: str) -> str:
     return text.strip()
 
 
+LANGUAGES = ("id", "en")
+
+
+def parse_language(text: str) -> str:
+    language = text.strip().lower()
+    if language not in LANGUAGES:
+        raise ValueError("expected id (Bahasa Indonesia) or en (English)")
+    return language
+
+
 def parse_log_level(text: str) -> str:
     level = text.strip().upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -201,6 +211,13 @@ SCHEMA: dict[str, Setting] = {
         secret=True),
     "BALAIKODE_LOG_LEVEL": Setting(
         "INFO", parse_log_level, "Hub log level: DEBUG, INFO, WARNING or ERROR."),
+    "BALAIKODE_LANGUAGE": Setting(
+        "id", parse_language,
+        "Language of the hub's pages (login, sign-up, approval, start-up, "
+        "errors): id (Bahasa Indonesia) or en (English). Each visitor can "
+        "switch with the link at the top of every page (kept in a cookie); "
+        "the browser's own language is not used, because loaned laptops "
+        "often have English browsers."),
 }
 
 

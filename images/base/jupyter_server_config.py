@@ -1,9 +1,27 @@
-# Server defaults for every learner. Keep start-up light: no JupyterLab build
-# check or news fetches (many sites are offline), and files saved safely.
+# Server defaults for every learner and trainer (/etc/jupyter/jupyter_server_config.py).
+import os
+
 c = get_config()  # noqa: F821
+trainer = os.environ.get("BALAIKODE_ROLE") == "trainer"
+
 c.ServerApp.terminals_enabled = True
-c.ServerApp.allow_remote_access = True
+# Many sites are offline: no update or news checks.
 c.LabApp.check_for_updates_class = "jupyterlab.handlers.announcements.NeverCheckForUpdate"
-c.LabServerApp.extra_labextensions_path = []
+c.LabApp.news_url = None
+# Saves go to a temporary file first, so a full disk or a crash never leaves
+# a half-written notebook.
 c.FileContentsManager.use_atomic_writing = True
-c.FileContentsManager.delete_to_trash = True
+
+# nbgrader: learners get the Assignments list and validation; only trainers
+# get the formgrader and course list.
+c.ServerApp.jpserver_extensions = {
+    "nbgrader.server_extensions.assignment_list": True,
+    "nbgrader.server_extensions.validate_assignment": True,
+    "nbgrader.server_extensions.formgrader": trainer,
+    "nbgrader.server_extensions.course_list": trainer,
+}
+if trainer:
+    # The formgrader is shown in an iframe of the trainer's own JupyterLab;
+    # JupyterHub's default forbids any framing.
+    c.ServerApp.tornado_settings = {
+        "headers": {"Content-Security-Policy": "frame-ancestors 'self'"}}

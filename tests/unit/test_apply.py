@@ -10,7 +10,7 @@ ENV = {"COMPOSE_PROJECT_NAME": "kelas", "BALAIKODE_LEARNER_IMAGE": "balaikode/py
 
 
 def config(**overrides):
-    return build_config({**ENV, **overrides}, admin_cli_token="t0ken")
+    return build_config({**ENV, **overrides}, admin_cli_token="t0ken", grader_token="g")
 
 
 def test_learner_containers_are_sandboxed_by_default():
@@ -77,7 +77,7 @@ def test_idle_culler_is_a_least_privilege_service():
 
 def test_idle_culling_can_be_switched_off():
     c = config(BALAIKODE_IDLE_TIMEOUT="0")
-    assert [s["name"] for s in c.JupyterHub.services] == ["balaikode-admin"]
+    assert [s["name"] for s in c.JupyterHub.services] == ["balaikode-admin", "grader"]
 
 
 def test_admin_cli_service_gets_the_given_token():
@@ -87,6 +87,6 @@ def test_admin_cli_service_gets_the_given_token():
 
 def test_missing_compose_context_is_an_error_naming_it():
     with pytest.raises(SettingsError) as caught:
-        build_config({"BALAIKODE_MEM_LIMIT": "1G"}, admin_cli_token="x")
+        build_config({"BALAIKODE_MEM_LIMIT": "1G"}, admin_cli_token="x", grader_token="g")
     text = str(caught.value)
     assert "COMPOSE_PROJECT_NAME" in text and "BALAIKODE_LEARNER_IMAGE" in text

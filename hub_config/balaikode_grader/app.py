@@ -1,0 +1,161 @@
+"""HTTP API of the grader service (a JupyterHub service at /services/grader).
+
+POST /services/grader/execute  {course, notebook, kernel, cell_timeout, notebook_timeout}
+POST /services/grader/collect  {course, assignment}
+
+Callers authenticate with their JupyterHub token; only trainers of the course
+(members of formgrade-COURSE) are served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+
+import docker
+from tornado import httpclient, ioloop, web
+
+from . import collector, sandbox
+
+log = logging.getLogger("balaikode.grader")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
+COURSE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
+
+
+class Settings:
+    def __init__(self, environ=os.environ):
+        self.hub_api = environ.get("JUPYTERHUB_API_URL", "http://hub:8081/hub/api")
+        self.project = environ["COMPOSE_PROJECT_NAME"]
+        self.image = environ["BALAIKODE_LEARNER_IMAGE"]
+        self.token_file = environ.get("BALAIKODE_GRADER_TOKEN_FILE", "/srv/grader-secret/token")
+        self.limits = sandbox.SandboxLimits(
+            memory=environ.get("BALAIKODE_SANDBOX_MEMORY", "512m"),
+            cpus=float(environ.get("BALAIKODE_SANDBOX_CPUS", "1")),
+            pids=int(environ.get("BALAIKODE_SANDBOX_PIDS", "128")))
+        self.max_parallel = int(environ.get("BALAIKODE_SANDBOX_PARALLEL", "2"))
+
+    @property
+    def token(self) -> str:
+        with open(self.token_file) as handle:
+            return handle.read().strip()
+
+
+class GraderHandler(web.RequestHandler):
+    def initialize(self, settings: Settings, docker_client, slots: asyncio.Semaphore):
+        self.config = settings
+        self.docker = docker_client
+        self.slots = slots
+
+    def write_error(self, status_code, **kwargs):
+        reason = self._reason
+        exc = kwargs.get("exc_info", (None, None))[1]
+        if isinstance(exc, web.HTTPError) and exc.log_message:
+            reason = exc.log_message
+        self.finish({"message": reason})
+
+    async def hub(self, path: str, token: str) -> dict | None:
+        request = httpclient.HTTPRequest(self.config.hub_api + path,
+                                         headers={"Authorization": f"token {token}"})
+        try:
+            response = await httpclient.AsyncHTTPClient().fetch(request)
+        except httpclient.HTTPClientError as error:
+            if error.code in (401, 403, 404):
+                return None
+            raise
+        return json.loads(response.body)
+
+    async def trainer_course(self, course: str) -> dict:
+        """The course model if the caller is one of its trainers; else 403/404."""
+        header = self.request.headers.get("Authorization", "")
+        if not header.lower().startswith("token "):
+            raise web.HTTPError(401, "JupyterHub token required")
+        caller = await self.hub("/user", header.split(None, 1)[1])
+        if caller is None:
+            raise web.HTTPError(403, "invalid token")
+        if not COURSE_PATTERN.match(course or ""):
+            raise web.HTTPError(400, "bad course id")
+        model = await self.hub(f"/balaikode/courses/{course}", self.config.token)
+        if model is None:
+            raise web.HTTPError(404, f"no course {course}")
+        if caller.get("kind") != "user" or caller["name"] not in model["trainers"]:
+            log.warning("Refused %s: not a trainer of %s", caller.get("name"), course)
+            raise web.HTTPError(403, f"{caller.get('name')} is not a trainer of {course}")
+        self.caller = caller["name"]
+        return model
+
+    def labels(self, course: str) -> dict[str, str]:
+        return {"balaikode.project": self.config.project, "balaikode.course": course,
+                "balaikode.trainer": self.caller}
+
+
+class ExecuteHandler(GraderHandler):
+    async def post(self):
+        body = json.loads(self.request.body)
+        course = body.get("course", "")
+        await self.trainer_course(course)
+        notebook = body.get("notebook", "")
+        problem = sandbox.notebook_problem(notebook)
+        if problem:
+            raise web.HTTPError(400, problem)
+        kernel = body.get("kernel", "python3")
+        if not NAME_PATTERN.match(kernel):
+            raise web.HTTPError(400, "bad kernel name")
+        cell_timeout = max(1, min(int(body.get("cell_timeout", 30)), 600))
+        notebook_timeout = max(5, min(int(body.get("notebook_timeout", 300)), 1800))
+        async with self.slots:
+            result = await asyncio.to_thread(
+                sandbox.run_notebook, self.docker, self.config.image, notebook,
+                kernel=kernel, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout,
+                limits=self.config.limits, labels=self.labels(course))
+        log.info("Executed %s/%s/%s for %s: %s", course, body.get("student"),
+                 body.get("notebook_name"), self.caller, result.problem or "ok")
+        self.finish({"notebook": result.notebook, "problem": result.problem})
+
+
+class CollectHandler(GraderHandler):
+    async def post(self):
+        body = json.loads(self.request.body)
+        course = await self.trainer_course(body.get("course", ""))
+        assignment = body.get("assignment", "")
+        if not NAME_PATTERN.match(assignment):
+            raise web.HTTPError(400, "bad assignment name")
+        report = await asyncio.to_thread(
+            collector.collect, self.docker, self.config.image, self.config.project,
+            course, assignment, self.labels(course["course"]))
+        log.info("Collected %s/%s for %s: %d collected, %d rejected", course["course"],
+                 assignment, self.caller, len(report["collected"]), len(report["rejected"]))
+        for item in report["rejected"]:
+            log.warning("Rejected submission %s: %s", item["entry"], item["reason"])
+        self.finish(report)
+
+
+class HealthHandler(web.RequestHandler):
+    def get(self):
+        self.finish({"ok": True})
+
+
+def make_app(settings: Settings) -> web.Application:
+    shared = {"settings": settings, "docker_client": docker.from_env(),
+              "slots": asyncio.Semaphore(settings.max_parallel)}
+    prefix = "/services/grader"
+    return web.Application([
+        (f"{prefix}/?", HealthHandler),
+        (f"{prefix}/health", HealthHandler),
+        (f"{prefix}/execute", ExecuteHandler, shared),
+        (f"{prefix}/collect", CollectHandler, shared),
+    ], max_body_size=64 * 1024 * 1024)
+
+
+async def serve() -> None:
+    logging.basicConfig(level=logging.INFO, format="[%(levelname)s %(asctime)s grader] %(message)s")
+    settings = Settings()
+    make_app(settings).listen(9000, "0.0.0.0")
+    log.info("Grader service listening on :9000 (image %s)", settings.image)
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    asyncio.run(serve())

@@ -1,0 +1,148 @@
+"""Courses: JupyterHub groups, volumes and the identities nbgrader relies on.
+
+A course COURSE is two JupyterHub groups: ``formgrade-COURSE`` (its trainers)
+and ``nbgrader-COURSE`` (its learners), the naming nbgrader's JupyterHub docs
+use. Its files live in two Docker volumes: the exchange
+(``PROJECT-exchange-COURSE``, mounted for trainers and learners) and the course
+folder with source, submissions and gradebook (``PROJECT-course-COURSE``,
+mounted for trainers only). Linux identities are derived from hub ids so they
+never change: learner UID = 10000 + user id, course GID = 20000 + the id of the
+course's trainer group.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from jupyterhub import orm
+from jupyterhub.apihandlers.base import APIHandler
+from jupyterhub.scopes import needs_scope
+from tornado import web
+
+COURSE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,40}$"
+LEARNER_UID_BASE = 10000
+COURSE_GID_BASE = 20000
+
+
+def trainer_group(course: str) -> str:
+    return f"formgrade-{course}"
+
+
+def learner_group(course: str) -> str:
+    return f"nbgrader-{course}"
+
+
+def user_uid(user) -> int:
+    return LEARNER_UID_BASE + user.id
+
+
+def course_gid(db, course: str) -> int | None:
+    group = orm.Group.find(db, trainer_group(course))
+    return None if group is None else COURSE_GID_BASE + group.id
+
+
+def courses_of(user) -> tuple[list[str], list[str]]:
+    """(courses the user teaches, courses the user learns in), sorted."""
+    teaches, learns = [], []
+    for group in user.groups:
+        for prefix, bucket in (("formgrade-", teaches), ("nbgrader-", learns)):
+            course = group.name[len(prefix):]
+            if group.name.startswith(prefix) and re.match(COURSE_PATTERN, course):
+                bucket.append(course)
+    return sorted(teaches), sorted(learns)
+
+
+def course_mounts(project: str, db, user) -> tuple[dict[str, str], dict[str, str]]:
+    """Volumes and environment for a user's server, from their courses."""
+    teaches, learns = courses_of(user)
+    volumes, exchanges, teaching = {}, [], []
+    for course in sorted(set(teaches) | set(learns)):
+        gid = course_gid(db, course)
+        if gid is None:
+            continue  # a learner group without its course: not set up by `course create`
+        volumes[f"{project}-exchange-{course}"] = f"/srv/nbgrader/exchange/{course}"
+        exchanges.append(f"{course}:{gid}")
+        if course in teaches:
+            volumes[f"{project}-course-{course}"] = f"/srv/nbgrader/courses/{course}"
+            teaching.append(f"{course}:{gid}")
+    env = {
+        "BALAIKODE_ROLE": "trainer" if teaching else "learner",
+        "BALAIKODE_EXCHANGES": " ".join(exchanges),
+        "BALAIKODE_TEACHES": " ".join(teaching),
+        # One course per trainer server: the first one they teach.
+        "BALAIKODE_COURSE": teaching[0].split(":")[0] if teaching else "",
+    }
+    return volumes, env
+
+
+def make_pre_spawn_hook(project: str):
+    def pre_spawn_hook(spawner):
+        volumes, env = course_mounts(project, spawner.user.db, spawner.user)
+        spawner.volumes = {**spawner.volumes, **volumes}
+        spawner.environment = {**spawner.environment, **env}
+    return pre_spawn_hook
+
+
+def course_model(db, course: str) -> dict:
+    gid = course_gid(db, course)
+    if gid is None:
+        raise web.HTTPError(404, f"No course {course}")
+
+    def members(group_name):
+        group = orm.Group.find(db, group_name)
+        return {} if group is None else {u.name: user_uid(u) for u in group.users}
+
+    return {"course": course, "gid": gid,
+            "trainers": members(trainer_group(course)),
+            "learners": members(learner_group(course))}
+
+
+class CourseListHandler(APIHandler):
+    @needs_scope("read:groups")
+    def get(self):
+        names = sorted(g.name[len("formgrade-"):] for g in self.db.query(orm.Group)
+                       if g.name.startswith("formgrade-"))
+        self.write(json.dumps([course_model(self.db, name) for name in names]))
+
+
+class CourseHandler(APIHandler):
+    """GET a course; POST {"trainers": [...], "learners": [...]} creates it
+    if needed and adds those users (who must exist)."""
+
+    @needs_scope("read:groups")
+    def get(self, course):
+        self.write(json.dumps(course_model(self.db, course)))
+
+    @needs_scope("admin:groups")
+    def post(self, course):
+        if not re.match(COURSE_PATTERN, course):
+            raise web.HTTPError(400, f"Course id {course!r} must match {COURSE_PATTERN}")
+        body = self.get_json_body() or {}
+        wanted = {trainer_group(course): body.get("trainers", []),
+                  learner_group(course): body.get("learners", [])}
+        users = {}
+        for name in {n for names in wanted.values() for n in names}:
+            user = orm.User.find(self.db, name)
+            if user is None:
+                raise web.HTTPError(400, f"No user {name}: they must sign up and be approved first")
+            users[name] = user
+        for group_name, names in wanted.items():
+            group = orm.Group.find(self.db, group_name)
+            if group is None:
+                group = orm.Group(name=group_name)
+                self.db.add(group)
+                self.db.commit()
+            for name in names:
+                if users[name] not in group.users:
+                    group.users.append(users[name])
+        self.db.commit()
+        self.log.info("Course %s: added trainers %s, learners %s", course,
+                      wanted[trainer_group(course)], wanted[learner_group(course)])
+        self.write(json.dumps(course_model(self.db, course)))
+
+
+COURSE_API_HANDLERS = [
+    (r"/api/balaikode/courses", CourseListHandler),
+    (r"/api/balaikode/courses/([^/]+)", CourseHandler),
+]

@@ -1,0 +1,42 @@
+# nbgrader settings for every Balai Kode server (/etc/jupyter/nbgrader_config.py).
+# Each course has its own exchange volume at /srv/nbgrader/exchange/COURSE,
+# mounted only into the servers of that course's learners and trainers.
+import os
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+
+c = get_config()  # noqa: F821
+c.Exchange.root = "/srv/nbgrader/exchange"
+# A learner in two courses gets COURSE/ASSIGNMENT folders, never a clash.
+c.Exchange.path_includes_course = True
+
+course = os.environ.get("BALAIKODE_COURSE", "")
+if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
+    from balaikode_nbgrader.collect import ServiceCollect
+    from balaikode_nbgrader.feedback import HideHiddenTests
+    from balaikode_nbgrader.sandbox_client import SandboxExecute
+
+    c.CourseDirectory.course_id = course
+    # The course volume is at /srv/nbgrader/courses/COURSE; the formgrader
+    # insists the course sits inside the server's root folder, so use the
+    # ~/kursus/COURSE link that start-learner makes.
+    c.CourseDirectory.root = os.path.expanduser(f"~/kursus/{course}")
+    # Several trainers share the course folder through the course's group.
+    c.CourseDirectory.groupshared = True
+    # Released notebooks tell learners in Indonesian where to write.
+    c.ClearSolutions.code_stub = {
+        "python": "# TULIS KODEMU DI SINI\nraise NotImplementedError()",
+        "javascript": "// TULIS KODEMU DI SINI\nthrow new Error('belum dikerjakan');",
+        "typescript": "// TULIS KODEMU DI SINI\nthrow new Error('belum dikerjakan');",
+    }
+    c.ClearSolutions.text_stub = "TULIS JAWABANMU DI SINI"
+    # Submissions run in the grader service's sandbox, never here.
+    c.Autograde.autograde_preprocessors = [
+        SandboxExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    ]
+    c.ExchangeFactory.collect = ServiceCollect
+    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

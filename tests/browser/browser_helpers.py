@@ -1,0 +1,42 @@
+"""Helpers for the browser tests (imported by the test modules)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+FOCUSABLE_JS = """() => {
+    let order = 0;
+    for (const el of document.querySelectorAll("*")) el.dataset.bkOrder = order++;
+    const selector = "a[href], button, input, select, textarea, summary, [tabindex]";
+    return [...document.querySelectorAll(selector)].filter((el) => {
+        const style = getComputedStyle(el);
+        return el.type !== "hidden" && !el.disabled && el.tabIndex >= 0 &&
+            style.visibility !== "hidden" && el.getClientRects().length > 0;
+    }).map((el) => Number(el.dataset.bkOrder));
+}"""
+
+ACTIVE_JS = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    return [Number(el.dataset.bkOrder),
+            el.id || el.getAttribute("aria-label") || el.textContent.trim().slice(0, 30)];
+}"""
+
+
+def tab_order(page: Page) -> tuple[list[int], list[tuple[int, str]]]:
+    """Press Tab until focus comes back round; return (every focusable element in
+    document order, the elements Tab visited in order)."""
+    focusable = page.evaluate(FOCUSABLE_JS)
+    visited: list[tuple[int, str]] = []
+    start = page.evaluate(ACTIVE_JS)
+    for _ in range(len(focusable) + 5):
+        page.keyboard.press("Tab")
+        active = page.evaluate(ACTIVE_JS)
+        if active is None:  # focus left the page (browser chrome): next Tab wraps
+            continue
+        if visited and (active[0] == visited[0][0] or (start and active[0] == start[0])):
+            break
+        visited.append(tuple(active))
+    if start:
+        visited.insert(0, tuple(start))
+    return focusable, visited

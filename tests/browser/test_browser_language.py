@@ -1,0 +1,46 @@
+"""Bahasa Indonesia by default, English one click away (remembered in the
+balaikode_lang cookie), whatever language the browser itself prefers."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+
+def test_visitor_switches_to_english_and_back(open_page, screenshot):
+    page = open_page()
+    # An English browser still gets the site's language (Bahasa Indonesia).
+    page.set_extra_http_headers({"Accept-Language": "en-US,en;q=0.9"})
+    page.goto("/hub/login?next=%2Fhub%2Fhome")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.get_by_role("heading", name="Masuk")).to_be_visible()
+    screenshot(page, "bahasa-indonesia")
+
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_label("User name")).to_be_visible()
+    assert "next=%2Fhub%2Fhome" in page.url  # same page, same place
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    assert cookies["balaikode_lang"] == "en"
+    screenshot(page, "english")
+
+    # The choice is kept on every page, including sign-up and errors.
+    page.get_by_role("link", name="Sign up here").click()
+    expect(page.get_by_role("heading", name="Sign up")).to_be_visible()
+    page.goto("/hub/no-such-page")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    screenshot(page, "english-404")
+
+    page.get_by_role("link", name="Bahasa Indonesia").click()
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.get_by_role("heading", name="Halaman tidak ditemukan")).to_be_visible()
+    screenshot(page, "back-to-bahasa-indonesia")
+
+
+def test_errors_say_what_to_do_next(open_page, screenshot):
+    page = open_page()
+    response = page.goto("/hub/no-such-page")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="Halaman tidak ditemukan")).to_be_visible()
+    expect(page.get_by_role("link", name="Ke beranda", exact=True)).to_be_visible()
+    screenshot(page, "404")

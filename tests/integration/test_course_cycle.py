@@ -1,0 +1,100 @@
+"""Issue: a whole nbgrader course on the real stack.
+
+One trainer and two learners: release -> fetch -> submit -> collect ->
+sandboxed autograde -> feedback -> the learner reads it -> CSV export, with the
+scores the answers deserve. Then the ways learners must not get around it.
+"""
+
+import pytest
+
+from support.course import Student, Trainer, answer, source_notebook
+
+COURSE = "kelas-uji"
+TASK = "01-variabel"
+CORRECT_TOTAL = "def hitung_total(harga, jumlah):\n    return harga * jumlah\n"
+CORRECT_RUPIAH = "def format_rupiah(angka):\n    return 'Rp ' + f'{angka:,}'.replace(',', '.')\n"
+
+
+@pytest.fixture(scope="module")
+def course(stack, new_learner):
+    guru, ani, eko = new_learner("guru"), new_learner("ani"), new_learner("eko")
+    made = stack.admin_cli("course", COURSE, "--trainers", guru.name,
+                           "--learners", f"{ani.name},{eko.name}")
+    assert made.returncode == 0, made.stdout + made.stderr
+    # Logging in already started their servers; course volumes and the trainer
+    # role are set when a server starts, so restart them.
+    for user in (guru, ani, eko):
+        user.stop_server()
+        user.start_server()
+    trainer = Trainer(guru, COURSE)
+    trainer.upload_source("python-dasar", TASK)
+    trainer.generate(TASK)
+    trainer.release(TASK)
+    return trainer, Student(ani, COURSE), Student(eko, COURSE)
+
+
+def test_learners_see_fetch_and_submit_the_released_assignment(course):
+    trainer, ani, eko = course
+    for student in (ani, eko):
+        [listed] = [a for a in student.assignments() if a["assignment_id"] == TASK]
+        assert listed["status"] == "released"
+        assert student.act("fetch", TASK)["success"]
+        released = student.read_notebook(TASK)
+        text = "".join(c["source"] for c in released["cells"])
+        assert "TULIS KODEMU DI SINI" in text
+        assert "BEGIN HIDDEN TESTS" not in text and "hitung_total(2500, 4)" not in text
+
+    ani.save_notebook(TASK, answer(ani.read_notebook(TASK),
+                                   {"jawab_total": CORRECT_TOTAL, "jawab_rupiah": CORRECT_RUPIAH}))
+    # Eko submits twice: a blank attempt, then a half-done one. The latest counts.
+    assert eko.act("submit", TASK)["success"]
+    eko.save_notebook(TASK, answer(eko.read_notebook(TASK), {"jawab_total": CORRECT_TOTAL}))
+    for student in (ani, eko):
+        assert student.act("submit", TASK)["success"]
+
+
+def test_trainer_collects_autogrades_in_the_sandbox_and_scores_are_right(course):
+    trainer, ani, eko = course
+    trainer.collect(TASK)
+    for student in (ani, eko):
+        trainer.autograde_ok(TASK, student.user.name)
+    rows = trainer.submissions(TASK)
+    assert rows[ani.user.name]["score"] == 10.0
+    assert rows[eko.user.name]["score"] == 5.0
+    assert rows[ani.user.name]["max_score"] == 10.0
+
+
+def test_learners_read_feedback_without_hidden_tests(course):
+    trainer, ani, eko = course
+    trainer.generate_and_release_feedback(TASK)
+    for student, score in ((ani, "10.0"), (eko, "5.0")):
+        assert student.act("fetch_feedback", TASK)["success"]
+        html = student.feedback_html(TASK)
+        assert html is not None
+        assert score in html
+        assert "hitung_total(2500, 4)" not in html
+        assert "format_rupiah(1000000)" not in html
+    # Eko's hidden-test failure explains itself without showing the test.
+    assert "format_rupiah(15000) seharusnya" in eko.feedback_html(TASK)
+
+
+def test_grades_export_as_csv(course):
+    trainer, ani, eko = course
+    rows = {row["student_id"]: row for row in trainer.export_grades() if row["assignment"] == TASK}
+    assert float(rows[ani.user.name]["score"]) == 10.0
+    assert float(rows[eko.user.name]["score"]) == 5.0
+    assert float(rows[ani.user.name]["max_score"]) == 10.0
+
+
+def test_blank_submission_scores_zero(course, new_learner, stack):
+    trainer, _, _ = course
+    dewi = new_learner("dewi")
+    assert stack.admin_cli("course", COURSE, "--learners", dewi.name).returncode == 0
+    dewi.stop_server()
+    dewi.start_server()
+    student = Student(dewi, COURSE)
+    assert student.act("fetch", TASK)["success"]
+    assert student.act("submit", TASK)["success"]
+    trainer.collect(TASK)
+    trainer.autograde_ok(TASK, dewi.name)
+    assert trainer.submissions(TASK)[dewi.name]["score"] == 0.0

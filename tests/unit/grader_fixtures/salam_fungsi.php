@@ -1,0 +1,5 @@
+<?php
+function salam(string $nama): string
+{
+    return "Selamat datang, " . htmlspecialchars($nama) . "!";
+}

@@ -1,0 +1,273 @@
+"""Hub pages in Bahasa Indonesia or English: every template rendered in both
+languages the way JupyterHub 5.5.4 renders it (same loaders, same extension),
+with a stand-in for the request handler."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
+from jupyterhub._data import DATA_FILES_PATH
+from nativeauthenticator.handlers import TEMPLATE_DIR as NATIVE_TEMPLATES
+
+from traitlets.config import Config
+
+from balaikode_hub.apply import APPLIERS
+from balaikode_hub.auth import MSG_NOT_APPROVED, MSG_SIGNUP_DONE, weak_password_message
+from balaikode_hub.language import (COOKIE, TEXTS, LanguageExtension, apply_language,
+                                    choose_language, translate_message)
+from balaikode_hub.settings import SettingsError, load_settings
+
+REPO = Path(__file__).resolve().parents[2]
+OURS = REPO / "hub_config" / "templates"
+HUB_TEMPLATES = Path(DATA_FILES_PATH) / "templates"
+
+# Pages a learner, trainer or admin sees; each must be overridden here.
+PAGES = ["page.html", "login.html", "native-login.html", "signup.html",
+         "authorization-area.html", "spawn_pending.html", "home.html", "token.html",
+         "error.html", "404.html", "not_running.html", "logout.html", "stop_pending.html",
+         "spawn.html", "oauth.html", "accept-share.html", "change-password.html",
+         "change-password-admin.html", "my_message.html"]
+
+# Words of the original English pages that must not show on an Indonesian one.
+ENGLISH_GIVEAWAYS = ["Sign In", "Sign in", "Sign Up", "Username", "Password", "Create User",
+                     "Authorize", "Logout", "Login", "Your server", "Event log", "My Server",
+                     "Server not running", "Home", "Close", "Change language", "Not Found"]
+
+
+def environment(enable_async: bool = False) -> Environment:
+    """JupyterHub 5.5.4's loaders (app.py init_tornado_settings) plus the
+    ChoiceLoader NativeAuthenticator appends for its own templates."""
+    hub_loader = ChoiceLoader([
+        PrefixLoader({"templates": FileSystemLoader([str(HUB_TEMPLATES)])}, "/"),
+        FileSystemLoader([str(OURS), str(HUB_TEMPLATES)]),
+    ])
+    return Environment(loader=ChoiceLoader([hub_loader, FileSystemLoader([NATIVE_TEMPLATES])]),
+                       autoescape=True, enable_async=enable_async,
+                       extensions=[LanguageExtension])
+
+
+class FakeHandler:
+    def __init__(self, cookie=None):
+        self.cookie = cookie
+
+    def get_cookie(self, name, default=None):
+        return self.cookie if name == COOKIE and self.cookie is not None else default
+
+    def static_url(self, path, include_version=True):
+        return f"/hub/static/{path}"
+
+
+def user(name="budi", admin=False):
+    spawner = SimpleNamespace(options_form=None, name="", ready=False, active=False)
+    return SimpleNamespace(name=name, json_escaped_name=name, admin=admin, spawner=spawner,
+                           all_spawners=lambda include_default=False: [],
+                           server_url=lambda name="": f"/user/budi/{name}")
+
+
+def signup(name, approved):
+    return SimpleNamespace(username=name, is_authorized=approved, has_2fa=False, email="")
+
+
+NOW = datetime.datetime(2026, 11, 1, 8, 0)
+PAGE_VARS = {
+    "native-login.html": dict(login_error="Nama pengguna atau kata sandi salah. Periksa lalu coba lagi.",
+                              enable_signup=True, next="", username="budi"),
+    "login.html": dict(authenticator=SimpleNamespace(request_otp=False), login_term_url="/terms"),
+    "signup.html": dict(alert="alert-info", result_message=MSG_SIGNUP_DONE),
+    "authorization-area.html": dict(user=user("admin", admin=True), users=[
+        signup("admin", True), signup("budi", False), signup("siti", True)]),
+    "home.html": dict(user=user(), default_server=SimpleNamespace(active=False), url="/hub/spawn"),
+    "token.html": dict(user=user(), api_tokens=[SimpleNamespace(
+        api_id="a1", note="tes", scopes=["read:users"], last_activity=None, created=NOW,
+        expires_at=None)], oauth_clients=[],
+        token_expires_in_options_html='<option value="3600">1 Hour</option>\n'
+                                      '<option selected="selected" value="">Never</option>'),
+    "error.html": dict(status_code=403, status_message="Forbidden",
+                       message="Action is not authorized with current scopes; requires any of [admin:users]"),
+    "404.html": dict(status_code=404, status_message="Not Found"),
+    "spawn_pending.html": dict(user=user(), progress_url="/hub/api/users/budi/server/progress"),
+    "not_running.html": dict(user=user(), spawn_url="/hub/spawn/budi", failed=True,
+                             failed_message="boom"),
+    "change-password.html": dict(user=user(), user_name="budi",
+                                 result_message="Your password has been changed successfully!",
+                                 alert="alert-success"),
+    "change-password-admin.html": dict(user=user("admin", admin=True), user_name="budi"),
+    "my_message.html": dict(message="Invalid URL"),
+    "oauth.html": dict(user=user(), oauth_client=SimpleNamespace(description="formgrader",
+                                                                 redirect_uri="/services/x/"),
+                       scope_descriptions=[{"scope": "", "description": "Identify", "filter": ""}],
+                       allowed_scopes=[]),
+    "accept-share.html": dict(user=user(), owner=SimpleNamespace(name="siti"),
+                              spawner=SimpleNamespace(name=""), spawner_url="/user/siti/",
+                              spawner_ready=False, scope_descriptions=[], next_url="/user/siti/"),
+}
+
+
+def render(page, cookie=None, site_language="id", enable_async=False):
+    handler = FakeHandler(cookie)
+    namespace = dict(base_url="/hub/", prefix="/", user=None, login_url="/hub/login",
+                     logout_url="/hub/logout", static_url=handler.static_url, xsrf="x",
+                     xsrf_token="x", parsed_scopes=set(), services=[],
+                     balaikode_language=site_language, balaikode_min_password_length=8,
+                     balaikode_admin_users=["admin"])
+    namespace.update(PAGE_VARS.get(page, {}))
+    template = environment(enable_async).get_template(page)
+    if enable_async:
+        import asyncio
+        return asyncio.run(template.render_async(**namespace))
+    return template.render(**namespace)
+
+
+class TextOnly(HTMLParser):
+    """Visible text and attribute values people read (no scripts, styles)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("alt", "title", "aria-label", "placeholder", "value") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html):
+    parser = TextOnly()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def test_every_page_people_see_is_overridden():
+    assert sorted(p.name for p in OURS.glob("*.html")) == sorted(PAGES)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_are_in_bahasa_indonesia_by_default(page):
+    html = render(page)
+    assert '<html lang="id">' in html
+    text = visible_text(html)
+    # The language switch itself is the one English word allowed.
+    text = text.replace("English", "")
+    for word in ENGLISH_GIVEAWAYS:
+        # Words inside a user's own data (none here) would be fine.
+        assert word not in text, f"{page}: {word!r} in {text!r}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_switch_to_english_with_the_cookie_or_the_site_setting(page):
+    for html in (render(page, cookie="en"), render(page, site_language="en")):
+        assert '<html lang="en">' in html
+        assert 'data-balaikode-lang="id"' in html and ">Bahasa Indonesia</a>" in html
+    assert '<html lang="id">' in render(page, cookie="id", site_language="en")
+
+
+def test_async_rendering_as_the_hub_does_it():
+    html = render("native-login.html", cookie="en", enable_async=True)
+    assert '<html lang="en">' in html and "Sign in" in html
+
+
+def test_login_page_keeps_fields_and_hooks_and_translates_the_error():
+    html = render("native-login.html")
+    for hook in ['name="username"', 'name="password"', 'name="_xsrf"', 'id="username_input"',
+                 'id="password_input"', 'id="eye"', 'id="login_submit"',
+                 "id='insecure-login-warning'", 'action="/hub/login?next="']:
+        assert hook in html, hook
+    assert '<label for="username_input"' in html and "<label for='password_input'" in html
+    assert 'value="budi"' in html
+    english = render("native-login.html", cookie="en")
+    assert "Wrong user name or password" in english
+
+
+def test_signup_fields_have_labels_and_the_result_is_shown():
+    html = render("signup.html")
+    for field in ["username_input", "password_input", "password_confirmation_input"]:
+        assert f'<label for="{field}"' in html, field
+    for name in ["username", "signup_password", "signup_password_confirmation", "_xsrf"]:
+        assert f'name="{name}"' in html, name
+    assert "menunggu persetujuan admin" in html
+    assert "waiting for the admin&#39;s approval" in render("signup.html", cookie="en")
+
+
+def test_approval_list_puts_waiting_sign_ups_first_with_approve_links():
+    html = render("authorization-area.html")
+    rows = re.findall(r'<tr (?:class="success" )?id="(\w+)"', html)
+    assert rows == ["budi", "admin", "siti"]
+    assert 'href="/hub/authorize/budi" role="button">Setujui' in html
+    assert "Menunggu persetujuan: 1." in html
+    # Admins are always approved: no button to withdraw it.
+    assert 'href="/hub/authorize/admin"' not in html and 'href="/hub/authorize/siti"' in html
+
+
+def test_error_pages_give_a_title_and_a_next_step():
+    html = render("error.html")
+    assert "Anda tidak punya akses ke halaman ini" in html
+    assert "Anda tidak punya izin untuk ini (perlu salah satu dari [admin:users])" in html
+    assert "Halaman tidak ditemukan" in render("404.html")
+    assert "Page not found" in render("404.html", cookie="en")
+
+
+def test_token_expiry_options_are_translated():
+    html = render("token.html")
+    assert '<option value="3600">1 jam</option>' in html
+    assert ">Tidak berakhir</option>" in html
+
+
+def test_every_key_used_by_a_template_exists_in_both_languages():
+    used = set()
+    for page in OURS.glob("*.html"):
+        used |= set(re.findall(r"\btr\('([\w.]+)'", page.read_text()))
+    assert used and used <= set(TEXTS), used - set(TEXTS)
+    for key, (id_text, en_text) in TEXTS.items():
+        assert id_text and en_text, key
+        assert set(re.findall(r"{(\w+)}", id_text)) == set(re.findall(r"{(\w+)}", en_text)), key
+
+
+def test_messages_from_python_follow_the_page_language():
+    refused = MSG_NOT_APPROVED.format(name="budi")
+    assert translate_message(refused, "id") == refused
+    assert translate_message(refused, "en").startswith("The account budi has not been approved")
+    weak = weak_password_message(10)
+    assert "at least 10 characters" in translate_message(weak, "en")
+    assert translate_message("Your current password was incorrect. Please try again.",
+                             "id") == "Kata sandi sekarang salah. Silakan coba lagi."
+    assert translate_message("something else entirely", "en") == "something else entirely"
+
+
+def test_choice_of_language():
+    assert choose_language(None, None) == "id"
+    assert choose_language(None, "en") == "en"
+    assert choose_language("en", "id") == "en"
+    assert choose_language("fr", "en") == "en"  # unknown cookie values are ignored
+    assert choose_language("ID ", "en") == "id"
+
+
+def test_site_setting_reaches_the_templates():
+    def config(**environ):
+        c = Config()
+        apply_language(c, load_settings(environ), None)
+        return c
+
+    assert apply_language in APPLIERS
+    c = config()
+    assert c.JupyterHub.template_vars["balaikode_language"] == "id"
+    assert c.JupyterHub.template_vars["balaikode_min_password_length"] == 8
+    assert LanguageExtension in c.JupyterHub.jinja_environment_options["extensions"]
+    assert config(BALAIKODE_LANGUAGE="EN").JupyterHub.template_vars["balaikode_language"] == "en"
+    with pytest.raises(SettingsError, match="BALAIKODE_LANGUAGE"):
+        config(BALAIKODE_LANGUAGE="jawa")
