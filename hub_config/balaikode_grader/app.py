@@ -18,6 +18,8 @@ import re
 import docker
 from tornado import httpclient, ioloop, web
 
+from balaikode_hub.settings import SettingsError, load_settings
+
 from . import collector, sandbox
 
 log = logging.getLogger("balaikode.grader")
@@ -26,16 +28,18 @@ COURSE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
 
 
 class Settings:
+    """The site settings (same schema and checks as the hub) this service uses."""
+
+    hub_api = "http://hub:8081/hub/api"
+    token_file = "/srv/grader-secret/token"
+
     def __init__(self, environ=os.environ):
-        self.hub_api = environ.get("JUPYTERHUB_API_URL", "http://hub:8081/hub/api")
+        values = load_settings(environ)
         self.project = environ["COMPOSE_PROJECT_NAME"]
-        self.image = environ["BALAIKODE_LEARNER_IMAGE"]
-        self.token_file = environ.get("BALAIKODE_GRADER_TOKEN_FILE", "/srv/grader-secret/token")
-        self.limits = sandbox.SandboxLimits(
-            memory=environ.get("BALAIKODE_SANDBOX_MEMORY", "512m"),
-            cpus=float(environ.get("BALAIKODE_SANDBOX_CPUS", "1")),
-            pids=int(environ.get("BALAIKODE_SANDBOX_PIDS", "128")))
-        self.max_parallel = int(environ.get("BALAIKODE_SANDBOX_PARALLEL", "2"))
+        self.image = values["BALAIKODE_LEARNER_IMAGE"]
+        self.limits = sandbox.SandboxLimits(memory=values["BALAIKODE_SANDBOX_MEM_LIMIT"])
+        self.max_parallel = values["BALAIKODE_SANDBOX_PARALLEL"]
+        self.max_notebook_timeout = values["BALAIKODE_GRADING_NOTEBOOK_TIMEOUT"]
 
     @property
     def token(self) -> str:
@@ -104,7 +108,8 @@ class ExecuteHandler(GraderHandler):
         if not NAME_PATTERN.match(kernel):
             raise web.HTTPError(400, "bad kernel name")
         cell_timeout = max(1, min(int(body.get("cell_timeout", 30)), 600))
-        notebook_timeout = max(5, min(int(body.get("notebook_timeout", 300)), 1800))
+        notebook_timeout = max(5, min(int(body.get("notebook_timeout", 300)),
+                                      self.config.max_notebook_timeout))
         async with self.slots:
             result = await asyncio.to_thread(
                 sandbox.run_notebook, self.docker, self.config.image, notebook,
@@ -151,7 +156,11 @@ def make_app(settings: Settings) -> web.Application:
 
 async def serve() -> None:
     logging.basicConfig(level=logging.INFO, format="[%(levelname)s %(asctime)s grader] %(message)s")
-    settings = Settings()
+    try:
+        settings = Settings()
+    except SettingsError as error:
+        log.error("Refusing to start, fix these settings in .env: %s", "; ".join(error.problems))
+        raise SystemExit(2)
     make_app(settings).listen(9000, "0.0.0.0")
     log.info("Grader service listening on :9000 (image %s)", settings.image)
     await asyncio.Event().wait()

@@ -21,7 +21,7 @@ MAX_NOTEBOOK_BYTES = 30 * 1024 * 1024
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    memory: str = "512m"
+    memory: int = 512 * 1024 * 1024  # bytes
     cpus: float = 1.0
     pids: int = 128
     tmp_size: str = "64m"
@@ -120,7 +120,7 @@ def run_notebook(client: docker.DockerClient, image: str, notebook_text: str, *,
         container.reload()
         if container.attrs["State"].get("OOMKilled"):
             return SandboxResult(mark_failed(notebook_text, (
-                f"memori habis (batas {limits.memory}); kode memakai memori terlalu banyak")), "oom")
+                f"memori habis (batas {limits.memory // 1024 // 1024} MB); kode memakai memori terlalu banyak")), "oom")
         try:
             nbformat.reads(out.decode(), as_version=4)
         except Exception:  # noqa: BLE001 - anything unreadable is a failed run

@@ -111,6 +111,9 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
         "NB_UID": learner_uid,
         "NB_USER": lambda spawner: spawner.user.name,
         "BALAIKODE_GRADER_URL": f"{GRADER_URL}/services/grader",
+        # Read by trainers' nbgrader (autograding time limits).
+        "BALAIKODE_GRADING_CELL_TIMEOUT": str(s["BALAIKODE_GRADING_CELL_TIMEOUT"]),
+        "BALAIKODE_GRADING_NOTEBOOK_TIMEOUT": str(s["BALAIKODE_GRADING_NOTEBOOK_TIMEOUT"]),
     }
     # Course volumes and the trainer/learner role, from the user's groups.
     c.DockerSpawner.pre_spawn_hook = make_pre_spawn_hook(d.project)

@@ -90,8 +90,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "form.username": ("Nama pengguna", "User name"),
     "form.password": ("Kata sandi", "Password"),
     "form.email": ("Email", "Email"),
+    "form.show": ("Tampilkan", "Show"),
+    "form.hide": ("Sembunyikan", "Hide"),
     "form.show_password": ("Tampilkan kata sandi", "Show password"),
+    "form.hide_password": ("Sembunyikan kata sandi", "Hide password"),
     "form.show_passwords": ("Tampilkan kata sandi", "Show passwords"),
+    "form.hide_passwords": ("Sembunyikan kata sandi", "Hide passwords"),
     # -- login (native-login.html, login.html) --
     "login.title": ("Masuk", "Sign in"),
     "login.welcome": (

@@ -204,6 +204,20 @@ SCHEMA: dict[str, Setting] = {
     "BALAIKODE_CONCURRENT_SPAWN_LIMIT": Setting(
         "40", positive_int,
         "How many learner servers may be starting at the same time."),
+    "BALAIKODE_GRADING_CELL_TIMEOUT": Setting(
+        "30", positive_int,
+        "Autograding: seconds one notebook cell of a submission may run."),
+    "BALAIKODE_GRADING_NOTEBOOK_TIMEOUT": Setting(
+        "5m", parse_duration,
+        "Autograding: how long one whole submission may run before it is "
+        "stopped and scored 0 (e.g. 5m)."),
+    "BALAIKODE_SANDBOX_MEM_LIMIT": Setting(
+        "512M", parse_memory,
+        "Autograding: memory limit of the sandbox that runs one submission."),
+    "BALAIKODE_SANDBOX_PARALLEL": Setting(
+        "2", positive_int,
+        "Autograding: how many submissions may run at the same time "
+        "(about one per CPU core)."),
     "BALAIKODE_DB_URL": Setting(
         "sqlite:////srv/jupyterhub/data/jupyterhub.sqlite", parse_db_url,
         "Hub database. SQLite in the hub data volume by default; for "

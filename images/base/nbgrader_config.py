@@ -13,6 +13,9 @@ c.Exchange.root = "/srv/nbgrader/exchange"
 # A learner in two courses gets COURSE/ASSIGNMENT folders, never a clash.
 c.Exchange.path_includes_course = True
 
+# Submissions readable only by their author and the course's trainers.
+c.ExchangeFactory.submit = "balaikode_nbgrader.submit.PrivateSubmit"
+
 course = os.environ.get("BALAIKODE_COURSE", "")
 if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
     from balaikode_nbgrader.collect import ServiceCollect
@@ -39,4 +42,7 @@ if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
     ]
     c.ExchangeFactory.collect = ServiceCollect
+    # Time limits of autograding, set by the admin (docker-compose.yml).
+    c.SandboxExecute.cell_timeout = int(os.environ.get("BALAIKODE_GRADING_CELL_TIMEOUT", "30"))
+    c.SandboxExecute.notebook_timeout = int(os.environ.get("BALAIKODE_GRADING_NOTEBOOK_TIMEOUT", "300"))
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

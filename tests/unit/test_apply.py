@@ -2,7 +2,7 @@
 
 import pytest
 
-from balaikode_hub import build_config
+from balaikode_hub.config import build_config
 from balaikode_hub.apply import CULLER_ROLE_SCOPES, learner_uid
 from balaikode_hub.settings import SettingsError
 
