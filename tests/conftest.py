@@ -11,4 +11,4 @@ sys.path.insert(0, str(REPO / "tests"))
 # Real-stack fixtures (stack, admin, new_learner, ...) for integration,
 # browser and security tests. Importing them here registers them.
 from support.stack import (  # noqa: E402,F401
-    admin, built_images, new_learner, pytest_runtest_makereport, stack)
+    admin, built_images, make_course, new_learner, pytest_runtest_makereport, stack)

@@ -7,7 +7,10 @@ session's real stack (the `stack` and `admin` fixtures of tests/support).
   `npm ci` installs it there on first use.
 - Every step saves a screenshot under tests/artifacts/screenshots/<test>/.
 - With BALAIKODE_README_SCREENSHOTS=1 the journey test also refreshes the
-  README's pictures in docs/img/ (optimise them afterwards, see docs/img/README.md).
+  README's pictures in docs/img/ (1000x700). Shrink them before committing:
+  for f in docs/img/*.png; do pngquant --force --quality=70-95 --strip
+  --output "$f" -- "$f"; optipng -quiet -o5 "$f"; done   (apt-get install
+  pngquant optipng)
 """
 
 from __future__ import annotations

@@ -7,10 +7,17 @@ from __future__ import annotations
 import re
 import secrets
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+
+from support.hub_client import poll
 
 SERVER_START_TIMEOUT = 180_000  # ms; a cold learner image on a busy 2-core machine
 KERNEL_TIMEOUT = 120_000
+
+
+def kernel_idle(page: Page, name: str) -> bool:
+    sessions = page.request.get(f"/user/{name}/api/sessions").json()
+    return any(s.get("kernel", {}).get("execution_state") == "idle" for s in sessions)
 
 
 def test_learner_signs_up_is_approved_and_runs_code_in_jupyterlab(
@@ -79,10 +86,11 @@ def test_learner_signs_up_is_approved_and_runs_code_in_jupyterlab(
 
     panel = learner.locator(".jp-NotebookPanel").last
     expect(panel).to_be_visible()
-    # Code typed before the kernel is connected would not run: wait until the
-    # notebook's kernel indicator says idle.
-    expect(panel.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
-        "data-status", "idle", timeout=KERNEL_TIMEOUT)
+    # JupyterLab drops a run request made before the notebook has its kernel:
+    # wait until the learner's server reports the new kernel idle (asked with
+    # the learner's own browser cookies).
+    poll("the notebook's kernel to be idle", lambda: kernel_idle(learner, name),
+         timeout=KERNEL_TIMEOUT / 1000)
     editor = panel.locator(".jp-Cell .cm-content").first
     expect(editor).to_be_visible()
     editor.click()

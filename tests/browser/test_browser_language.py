@@ -44,3 +44,18 @@ def test_errors_say_what_to_do_next(open_page, screenshot):
     expect(page.get_by_role("heading", name="Halaman tidak ditemukan")).to_be_visible()
     expect(page.get_by_role("link", name="Ke beranda", exact=True)).to_be_visible()
     screenshot(page, "404")
+
+
+def test_admin_page_works_under_the_translated_menu(stack, open_page, screenshot):
+    # JupyterHub's admin page (a React app, still in English) uses Balai
+    # Kode's page.html for its frame.
+    page = open_page()
+    page.goto("/hub/login?next=%2Fhub%2Fadmin")
+    page.get_by_label("Nama pengguna").fill("admin")
+    page.get_by_label("Kata sandi", exact=True).fill(stack.admin_password)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url("**/hub/admin**")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.get_by_role("link", name="Persetujuan")).to_be_visible()
+    expect(page.locator("#react-admin-hook table, #react-admin-hook [data-testid]").first).to_be_visible()
+    screenshot(page, "admin")

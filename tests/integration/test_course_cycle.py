@@ -7,7 +7,7 @@ scores the answers deserve. Then the ways learners must not get around it.
 
 import pytest
 
-from support.course import Student, Trainer, answer, source_notebook
+from support.course import Student, answer
 
 COURSE = "kelas-uji"
 TASK = "01-variabel"
@@ -16,21 +16,9 @@ CORRECT_RUPIAH = "def format_rupiah(angka):\n    return 'Rp ' + f'{angka:,}'.rep
 
 
 @pytest.fixture(scope="module")
-def course(stack, new_learner):
-    guru, ani, eko = new_learner("guru"), new_learner("ani"), new_learner("eko")
-    made = stack.admin_cli("course", COURSE, "--trainers", guru.name,
-                           "--learners", f"{ani.name},{eko.name}")
-    assert made.returncode == 0, made.stdout + made.stderr
-    # Logging in already started their servers; course volumes and the trainer
-    # role are set when a server starts, so restart them.
-    for user in (guru, ani, eko):
-        user.stop_server()
-        user.start_server()
-    trainer = Trainer(guru, COURSE)
-    trainer.upload_source("python-dasar", TASK)
-    trainer.generate(TASK)
-    trainer.release(TASK)
-    return trainer, Student(ani, COURSE), Student(eko, COURSE)
+def course(make_course):
+    trainer, (ani, eko) = make_course(COURSE, TASK, learners=2)
+    return trainer, ani, eko
 
 
 def test_learners_see_fetch_and_submit_the_released_assignment(course):

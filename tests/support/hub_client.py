@@ -113,7 +113,8 @@ class Learner:
         assert response.status_code in (200, 201), response.text
 
     def read_file(self, path: str) -> str | None:
-        response = self.server("GET", f"/contents/{path}", params={"content": 1})
+        response = self.server("GET", f"/contents/{path}",
+                               params={"content": 1, "type": "file", "format": "text"})
         if response.status_code == 404:
             return None
         response.raise_for_status()

@@ -99,9 +99,14 @@ def built_images():
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 
+# Short autograding limits keep the hostile-submission tests quick.
+TEST_STACK_SETTINGS = {"BALAIKODE_GRADING_CELL_TIMEOUT": "10",
+                       "BALAIKODE_GRADING_NOTEBOOK_TIMEOUT": "60s"}
+
+
 @pytest.fixture(scope="session")
 def stack(built_images, tmp_path_factory):
-    stack = start_stack(tmp_path_factory)
+    stack = start_stack(tmp_path_factory, **TEST_STACK_SETTINGS)
     try:
         stack.up()
     except Exception:
@@ -137,6 +142,32 @@ def admin(stack) -> Browser:
 
 
 _counter = iter(range(1, 10_000))
+
+
+@pytest.fixture(scope="session")
+def make_course(stack, new_learner):
+    """Factory: a course with a trainer and learners whose servers run with
+    the course mounted, and one assignment from assignments/ released."""
+    from .course import Student, Trainer
+
+    def make(course: str, assignment: str, learners: int, *, track: str = "python-dasar"):
+        guru = new_learner("guru")
+        students = [new_learner("murid") for _ in range(learners)]
+        made = stack.admin_cli("course", course, "--trainers", guru.name,
+                               "--learners", ",".join(s.name for s in students))
+        assert made.returncode == 0, made.stdout + made.stderr
+        # Logging in started their servers; course volumes and roles are set
+        # when a server starts.
+        for user in [guru, *students]:
+            user.stop_server()
+            user.start_server()
+        trainer = Trainer(guru, course)
+        trainer.upload_source(track, assignment)
+        trainer.generate(assignment)
+        trainer.release(assignment)
+        return trainer, [Student(user, course) for user in students]
+
+    return make
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ import pytest
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
 from jupyterhub._data import DATA_FILES_PATH
 from nativeauthenticator.handlers import TEMPLATE_DIR as NATIVE_TEMPLATES
-
 from traitlets.config import Config
 
 from balaikode_hub.apply import APPLIERS
