@@ -53,7 +53,7 @@ def courses_of(user) -> tuple[list[str], list[str]]:
     return sorted(teaches), sorted(learns)
 
 
-def course_mounts(project: str, db, user) -> tuple[dict[str, str], dict[str, str]]:
+def course_mounts(project: str, db, user) -> tuple[dict, dict[str, str]]:
     """Volumes and environment for a user's server, from their courses."""
     teaches, learns = courses_of(user)
     volumes, exchanges, teaching = {}, [], []
@@ -66,6 +66,9 @@ def course_mounts(project: str, db, user) -> tuple[dict[str, str], dict[str, str
         if course in teaches:
             volumes[f"{project}-course-{course}"] = f"/srv/nbgrader/courses/{course}"
             teaching.append(f"{course}:{gid}")
+    if teaching:
+        # The starter curriculum, solutions included: trainers only.
+        volumes[f"{project}_curriculum"] = {"bind": "/opt/balaikode/assignments", "mode": "ro"}
     env = {
         "BALAIKODE_ROLE": "trainer" if teaching else "learner",
         "BALAIKODE_EXCHANGES": " ".join(exchanges),

@@ -86,3 +86,14 @@ def test_blank_submission_scores_zero(course, new_learner, stack):
     trainer.collect(TASK)
     trainer.autograde_ok(TASK, dewi.name)
     assert trainer.submissions(TASK)[dewi.name]["score"] == 0.0
+
+
+def test_formgrader_can_be_framed_by_the_trainers_own_jupyterlab(course):
+    trainer, ani, _ = course
+    page = trainer.user.http.get(
+        f"{trainer.user.base_url}/user/{trainer.user.name}/formgrader", timeout=60)
+    assert page.status_code == 200
+    assert page.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    # Learners keep JupyterHub's no-framing default.
+    lab = ani.user.http.get(f"{ani.user.base_url}/user/{ani.user.name}/lab", timeout=60)
+    assert "frame-ancestors 'none'" in lab.headers["Content-Security-Policy"]
