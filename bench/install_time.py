@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import secrets
 import statistics
 import subprocess
@@ -100,14 +101,15 @@ def timed_build(*compose_args: str, timeout: float) -> dict:
         raise RuntimeError(f"docker compose {' '.join(compose_args)} failed after {seconds} s:\n"
                            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     # BuildKit's plain progress: "#12 [base 3/6] RUN ..." then "#12 CACHED".
-    steps, cached = {}, []
+    steps, cached = {}, set()
     for line in (result.stdout + result.stderr).splitlines():
         number, _, rest = line.partition(" ")
-        if number.startswith("#") and rest.startswith("[") and number not in steps:
-            steps[number] = rest[:100]
+        if number.startswith("#") and re.match(r"\[[^\]]* \d+/\d+\] ", rest) and number not in steps:
+            steps[number] = rest[:90]
         elif number in steps and rest == "CACHED":
-            cached.append(steps[number])
-    return {"seconds": seconds, "cached_steps": len(cached), "cached": sorted(set(cached))}
+            cached.add(number)
+    built = [steps[n] for n in steps if n not in cached and " FROM " not in steps[n]]
+    return {"seconds": seconds, "steps": len(steps), "cached_steps": len(cached), "built_steps": built}
 
 
 def warm_builds(runs: int) -> dict:
@@ -124,15 +126,21 @@ def warm_builds(runs: int) -> dict:
 def cold_build(keep: bool) -> dict:
     prefix = "balaikode-bench-" + secrets.token_hex(3)
     project = prefix.replace("-", "")
-    tags = {service: f"{prefix}/{image}:cold" for service, image in
-            (("base", "base"), ("python", "python"), ("proxy", "hub"), ("hub", "hub"))}
-    override = (
-        "services:\n"
-        f"  base: {{image: '{tags['base']}'}}\n"
-        f"  python: {{image: '{tags['python']}', build: {{args: {{BASE_IMAGE: '{tags['base']}'}}}}}}\n"
-        f"  proxy: {{image: '{tags['proxy']}'}}\n"
-        f"  hub: {{image: '{tags['hub']}'}}\n"
-    )
+    # Every balaikode/* image gets a throwaway tag, also where a build arg names one.
+    config = json.loads(run("docker", "compose", "config", "--format", "json", check=True).stdout)
+    rename = lambda image: f"{prefix}/{image.split('/', 1)[1].split(':')[0]}:cold"  # noqa: E731
+    services, tags = {}, {}
+    for name, service in config["services"].items():
+        image = service.get("image", "")
+        if not image.startswith("balaikode/"):
+            continue
+        services[name] = {"image": rename(image)}
+        tags[name] = rename(image)
+        args = (service.get("build") or {}).get("args") or {}
+        renamed = {k: rename(v) for k, v in args.items() if isinstance(v, str) and v.startswith("balaikode/")}
+        if renamed:
+            services[name]["build"] = {"args": renamed}
+    override = json.dumps({"services": services}, indent=1)  # JSON is YAML
     with tempfile.TemporaryDirectory(prefix="balaikode-cold-") as tmp:
         override_file = Path(tmp) / "cold-tags.yml"
         override_file.write_text(override)

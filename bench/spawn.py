@@ -11,7 +11,8 @@ forms, then measures:
   burst   N learners (default 10) pressing "start" at the same moment (one
           thread each): per-learner seconds, median, p95, max, failures.
   cpu     CPU seconds used during the single spawn and during the burst by the
-          hub, the proxy and the learner containers (docker stats API), plus
+          hub, the proxy (and any other service container of the stack) and
+          the learner containers (cpuacct.usage, as docker stats), plus
           dockerd (/proc/PID/stat), and, separately, containerd, the
           containers' shims and the docker-proxy of the published port.
   memory  a learner container when idle: the server alone, then with one
@@ -273,8 +274,11 @@ class CpuMeter:
                                      pids_named("docker-proxy", f"-host-port {self.stack.port} "))
         return values
 
-    def _service(self, service: str):
-        return self.stack.docker.containers.get(f"{self.stack.project}-{service}-1")
+    def _services(self) -> dict:
+        """Running containers of the compose project (hub, proxy, grader, ...)."""
+        found = self.stack.docker.containers.list(
+            filters={"label": f"com.docker.compose.project={self.stack.project}"})
+        return {c.labels.get("com.docker.compose.service", c.name): c for c in found}
 
     @staticmethod
     def _shim_seconds(container) -> float:
@@ -286,7 +290,7 @@ class CpuMeter:
 
     def start(self) -> None:
         # Look the containers up first: those API calls are not part of the interval.
-        self.services = {s: self._service(s) for s in ("hub", "proxy")}
+        self.services = self._services()
         self.shims0 = sum(self._shim_seconds(c) for c in self.services.values())
         self.t0 = time.monotonic()
         self.host0 = host_busy_seconds()
@@ -307,14 +311,15 @@ class CpuMeter:
             learners += container_cpu_seconds(container)
             shims += self._shim_seconds(container)
         engine = {k: engine1[k] - self.engine0[k] for k in engine1}
-        containers = services["hub"] + services["proxy"] + learners
+        containers = sum(services.values()) + learners
         with_dockerd = containers + engine["dockerd"]
         everything = with_dockerd + engine["containerd"] + shims + engine["docker_proxy"]
         spawns = max(1, len(self.new_learners))
         return {
             "interval_seconds": round(interval, 3),
             "spawns": len(self.new_learners),
-            "seconds": {"hub": round(services["hub"], 3), "proxy": round(services["proxy"], 3),
+            "seconds": {"hub": round(services.get("hub", 0), 3), "proxy": round(services.get("proxy", 0), 3),
+                        "other_services": {k: round(v, 3) for k, v in services.items() if k not in ("hub", "proxy")},
                         "learner_containers": round(learners, 3), "dockerd": round(engine["dockerd"], 3),
                         "containerd": round(engine["containerd"], 3), "shims": round(shims, 3),
                         "docker_proxy": round(engine["docker_proxy"], 3)},

@@ -14,6 +14,7 @@ from traitlets.config import Config
 
 from .courses import make_pre_spawn_hook, user_uid
 from .language import apply_language
+from .profiles import apply_profiles
 from .settings import USERNAME_PATTERN
 
 HUB_DATA_DIR = "/srv/jupyterhub/data"
@@ -164,4 +165,5 @@ def apply_services(c: Config, s: dict[str, Any], d: Deployment, *, python: str,
     c.JupyterHub.load_roles = roles
 
 
-APPLIERS = [apply_hub, apply_proxy, apply_auth, apply_spawner, apply_language]
+# apply_profiles after apply_spawner: it wraps the course pre_spawn_hook.
+APPLIERS = [apply_hub, apply_proxy, apply_auth, apply_spawner, apply_profiles, apply_language]

@@ -121,6 +121,21 @@ def parse_image(text: str) -> str:
     return image
 
 
+# Learner server profiles (hub_config/balaikode_hub/profiles.py).
+PROFILE_NAMES = ("python", "webdev")
+
+
+def parse_profiles(text: str) -> list[str]:
+    """'python,webdev' -> ['python', 'webdev'] (order kept: the first is the default)."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    if not names:
+        raise ValueError("name at least one profile: " + ", ".join(PROFILE_NAMES))
+    for name in names:
+        if name not in PROFILE_NAMES:
+            raise ValueError(f"unknown profile {name!r}; known: " + ", ".join(PROFILE_NAMES))
+    return list(dict.fromkeys(names))
+
+
 def parse_db_url(text: str) -> str:
     if not re.match(r"^(sqlite|postgresql(\+\w+)?|mysql(\+\w+)?)://", text.strip()):
         raise ValueError("expected sqlite:///..., postgresql://... or mysql://...")
@@ -182,6 +197,18 @@ SCHEMA: dict[str, Setting] = {
         None, parse_image,
         "Docker image of learner servers (set by docker-compose.yml to the "
         "Python image of this release)."),
+    "BALAIKODE_WEBDEV_IMAGE": Setting(
+        None, parse_image,
+        "Docker image of learner servers with the web profile: HTML, CSS, "
+        "JavaScript, PHP and the live preview (set by docker-compose.yml to "
+        "the web-dev image of this release)."),
+    "BALAIKODE_PROFILES": Setting(
+        None, parse_profiles,
+        "Comma-separated profiles (learner images) offered: python, webdev. "
+        "The first is the default; members of a course whose id starts with "
+        "web- get webdev. Learners switch on the hub's Start page (or with "
+        "/hub/spawn?image=webdev) and the choice is remembered. Empty: every "
+        "profile whose image is set."),
     "BALAIKODE_MEM_LIMIT": Setting(
         "1G", parse_memory, "Memory limit of each learner server (e.g. 512M, 2G)."),
     "BALAIKODE_CPU_LIMIT": Setting(

@@ -12,6 +12,13 @@ c.LabApp.news_url = None
 # a half-written notebook.
 c.FileContentsManager.use_atomic_writing = True
 
+# Learner-written files (HTML pages especially) are served sandboxed, see
+# balaikode_server/files.py.
+c.ContentsManager.files_handler_class = "balaikode_server.files.SandboxedFilesHandler"
+# Notebooks rendered to HTML (formgrader, feedback) never run a learner's
+# scripts in the trainer's page.
+c.HTMLExporter.sanitize_html = True
+
 # nbgrader: learners get the Assignments list and validation; only trainers
 # get the formgrader and course list.
 c.ServerApp.jpserver_extensions = {

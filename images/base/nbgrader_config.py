@@ -10,6 +10,9 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
 c = get_config()  # noqa: F821
 c.Exchange.root = "/srv/nbgrader/exchange"
+# Feedback and the formgrader render learners' notebooks to HTML: strip any
+# script a submission's output carries (see jupyter_server_config.py too).
+c.HTMLExporter.sanitize_html = True
 # A learner in two courses gets COURSE/ASSIGNMENT folders, never a clash.
 c.Exchange.path_includes_course = True
 

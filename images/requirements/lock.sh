@@ -21,4 +21,5 @@ docker run --rm -v "$images:/images" -w /images/requirements debian:bookworm-sli
   lock hub hub.in
   lock learner learner.in
   lock python python.in learner.txt
+  lock webdev webdev.in learner.txt
 '

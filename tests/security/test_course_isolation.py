@@ -120,3 +120,12 @@ def test_trainer_cannot_grade_a_course_they_do_not_teach(stack, course, make_cou
                           json={"course": COURSE, "assignment": TASK})
     assert reply.status_code == 403
     assert "not a trainer" in reply.json()["message"]
+
+
+def test_learner_html_files_are_served_as_sandboxed_untrusted_content(stack, course):
+    trainer, ani, eko = course
+    ani.user.write_file("halaman.html", "<script>fetch('/hub/api/user')</script>halo")
+    page = ani.user.http.get(f"{stack.url}/user/{ani.user.name}/files/halaman.html", timeout=30)
+    assert page.status_code == 200 and "halo" in page.text
+    policy = page.headers["Content-Security-Policy"]
+    assert policy.startswith("sandbox") and "allow-same-origin" not in policy

@@ -27,6 +27,11 @@ HOSTILE = {
         "import glob\nfor path in glob.glob('/**/gradebook.db', recursive=True) + ['/home/guru/kursus']:\n"
         "    open(path, 'w').write('rusak')\n" + TOTAL_OK)},
     "flood": {"jawab_total": "import sys\nfor _ in range(50):\n    sys.stdout.write('x' * 1024 * 1024)\n"},
+    # Output that would run in the trainer's formgrader page if rendered raw.
+    "xss": {"jawab_total": (
+        "from IPython.display import HTML, display\n"
+        "display(HTML(\"<script>fetch('/hub/api/users/admin/tokens', {method: 'POST'})</script>"
+        "<b id='nakal'>halo</b>\"))\n")},
 }
 
 
@@ -133,3 +138,17 @@ def test_gradebook_and_course_source_are_untouched(graded):
                           "python3 -c \"import sqlite3; print(sqlite3.connect('gradebook.db')"
                           ".execute('pragma integrity_check').fetchone()[0])\"")
     assert "ok" in check
+
+
+def test_learner_output_cannot_script_the_trainers_formgrader(graded):
+    trainer = graded["trainer"]
+    name = graded["students"]["xss"].user.name
+    listed = trainer.formgrader("GET", f"/submitted_notebooks/{TASK}/{TASK}")
+    assert listed.status_code == 200, listed.text
+    [submission] = [row for row in listed.json() if row["student"] == name]
+    page = trainer.user.http.get(
+        f"{trainer.user.base_url}/user/{trainer.user.name}/formgrader/submissions/{submission['id']}",
+        timeout=60)
+    assert page.status_code == 200
+    assert "halo" in page.text  # the harmless part of the output is shown...
+    assert "/hub/api/users/admin/tokens" not in page.text  # ...the script is not

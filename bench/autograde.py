@@ -1,0 +1,171 @@
+"""Autograde throughput: N submissions x 5 test cells, sandboxed vs plain.
+
+Starts its own stack (random project and port), a course with one trainer,
+an assignment with 5 graded test cells, and N submissions placed in the
+course's submitted/ folder. Then, in the trainer's server, times:
+
+  plain      nbgrader autograde with nbgrader's own Execute (code runs in the
+             trainer's server: what Balai Kode does NOT do)
+  sandboxed  the same with Balai Kode's configuration (each notebook runs in
+             a throwaway sandbox container started by the grader service)
+
+Prints JSON: wall seconds, host CPU seconds (all processes; the machine may be
+shared, so compare the two rows of one run), peak memory of the stack's
+containers, and per-submission wall time.
+
+    python bench/autograde.py [--submissions 30] [--json-out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from support.course import Trainer  # noqa: E402
+from support.hub_client import Browser, Learner  # noqa: E402
+from support.stack import start_stack  # noqa: E402
+
+COURSE = "bench-nilai"
+TASK = "bench"
+
+
+def bench_notebook() -> dict:
+    def meta(grade_id, **kw):
+        base = {"grade": False, "grade_id": grade_id, "locked": False, "schema_version": 3,
+                "solution": False, "task": False}
+        return {"nbgrader": {**base, **kw}}
+
+    def code(source, metadata):
+        return {"cell_type": "code", "execution_count": None, "metadata": metadata,
+                "outputs": [], "source": source}
+
+    cells = [{"cell_type": "markdown", "metadata": meta("intro", locked=True),
+              "source": "# Bench\nLima fungsi kecil."}]
+    for i in range(1, 6):
+        cells.append(code(f"def f{i}(x):\n    ### BEGIN SOLUTION\n    return x * {i}\n    ### END SOLUTION",
+                          meta(f"jawab{i}", solution=True)))
+        cells.append(code(f"assert f{i}(2) == {2 * i}, 'f{i}(2) salah'",
+                          meta(f"tes{i}", grade=True, locked=True, points=2)))
+    return {"cells": cells, "nbformat": 4, "nbformat_minor": 5, "metadata": {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}
+
+
+def host_cpu_seconds() -> float:
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+class MemorySampler(threading.Thread):
+    """Peak of the summed memory use of the stack's containers (incl. sandboxes)."""
+
+    def __init__(self, client, project: str):
+        super().__init__(daemon=True)
+        self.client, self.project, self.peak, self.running = client, project, 0, True
+
+    def run(self):
+        while self.running:
+            total = 0
+            for container in self.client.containers.list():
+                labels = container.labels
+                if labels.get("com.docker.compose.project") == self.project or \
+                        labels.get("balaikode.project") == self.project:
+                    try:
+                        stats = container.stats(stream=False, one_shot=True)
+                    except Exception:  # noqa: BLE001 - a sandbox that just ended
+                        continue
+                    memory = stats.get("memory_stats", {})
+                    total += memory.get("usage", 0) - memory.get("stats", {}).get("total_inactive_file", 0)
+            self.peak = max(self.peak, total)
+
+
+def timed(stack, trainer: Trainer, label: str, command: str, submissions: int) -> dict:
+    sampler = MemorySampler(stack.docker, stack.project)
+    sampler.start()
+    cpu0, t0 = host_cpu_seconds(), time.monotonic()
+    output = trainer.shell(command)
+    wall, cpu = time.monotonic() - t0, host_cpu_seconds() - cpu0
+    sampler.running = False
+    sampler.join()
+    if "EXIT 0" not in output:
+        raise RuntimeError(f"{label} autograde failed:\n{output[-3000:]}")
+    return {"mode": label, "wall_seconds": round(wall, 1), "host_cpu_seconds": round(cpu, 1),
+            "seconds_per_submission": round(wall / submissions, 2),
+            "peak_container_memory_mib": round(sampler.peak / 2**20)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--submissions", type=int, default=30)
+    parser.add_argument("--json-out")
+    args = parser.parse_args()
+
+    class Tmp:
+        def mktemp(self, name):
+            path = Path(f"/tmp/balaikode-bench-{os.getpid()}")
+            path.mkdir(exist_ok=True)
+            return path
+
+    stack = start_stack(Tmp(), BALAIKODE_GRADING_NOTEBOOK_TIMEOUT="120s")
+    try:
+        stack.up()
+        admin = Browser(stack.url)
+        admin.login("admin", stack.admin_password)
+        browser = Browser(stack.url)
+        browser.signup("guru", "Sandi-bench-2026")
+        admin.get("/hub/authorize/guru")
+        browser.login("guru", "Sandi-bench-2026")
+        guru = Learner(stack.url, "guru", browser.new_token("guru"))
+        made = stack.admin_cli("course", COURSE, "--trainers", "guru")
+        assert made.returncode == 0, made.stderr
+        guru.stop_server()
+        guru.start_server()
+        trainer = Trainer(guru, COURSE)
+        trainer.ensure_dir(f"kursus/{COURSE}/source/{TASK}")
+        response = guru.server("PUT", f"/contents/kursus/{COURSE}/source/{TASK}/{TASK}.ipynb",
+                               json={"type": "notebook", "format": "json", "content": bench_notebook()})
+        assert response.status_code in (200, 201), response.text
+        trainer.generate(TASK)
+        placed = trainer.shell(
+            f"for i in $(seq -w 1 {args.submissions}); do d=submitted/murid$i/{TASK}; mkdir -p $d; "
+            f"cp source/{TASK}/{TASK}.ipynb $d/; done; ls submitted | wc -l")
+        assert str(args.submissions) in placed, placed
+
+        plain = timed(stack, trainer, "plain",
+                      f"env -u BALAIKODE_ROLE nbgrader autograde {TASK} --force "
+                      f"--CourseDirectory.course_id={COURSE} --CourseDirectory.root=$HOME/kursus/{COURSE}",
+                      args.submissions)
+        sandboxed = timed(stack, trainer, "sandboxed", f"nbgrader autograde {TASK} --force",
+                          args.submissions)
+        scores = trainer.submissions(TASK)
+        full = sum(1 for row in scores.values() if row["score"] == 10.0)
+        result = {
+            "benchmark": "autograde",
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": {"cpus": os.cpu_count()},
+            "submissions": args.submissions, "test_cells_per_notebook": 5,
+            "runs": [plain, sandboxed],
+            "sandboxed_vs_plain_wall_ratio": round(sandboxed["wall_seconds"] / plain["wall_seconds"], 2),
+            "full_marks_after_sandboxed_run": full,
+        }
+        text = json.dumps(result, indent=2)
+        print(text)
+        out = Path(args.json_out) if args.json_out else REPO / "bench" / "results" / \
+            f"autograde-{datetime.now():%Y%m%d-%H%M%S}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n")
+    finally:
+        stack.remove_everything()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Small jupyter-server additions for Balai Kode learner and trainer servers."""
