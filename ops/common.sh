@@ -19,15 +19,17 @@ bk_project() {
     if [ -n "${COMPOSE_PROJECT_NAME:-}" ]; then
         echo "$COMPOSE_PROJECT_NAME"
     else
-        docker compose config 2>/dev/null | sed -n 's/^name: *//p' | head -n1 | grep . \
-            || die "cannot read docker-compose.yml (docker compose config)"
+        local config
+        config=$(docker compose config 2>/dev/null) || die "cannot read docker-compose.yml (docker compose config)"
+        sed -n 's/^name: *//p' <<<"$config" | sed -n 1p | grep . || die "no project name in docker-compose.yml"
     fi
 }
 
 # The hub image of this release (throwaway containers run it) and its version.
 bk_hub_image() {
-    docker compose config --images 2>/dev/null | grep -m1 '^balaikode/hub:' \
-        || die "no balaikode/hub image in docker-compose.yml"
+    local images
+    images=$(docker compose config --images 2>/dev/null) || die "cannot read docker-compose.yml (docker compose config)"
+    grep '^balaikode/hub:' <<<"$images" | sed -n 1p | grep . || die "no balaikode/hub image in docker-compose.yml"
 }
 
 # The site's settings file, as docker-compose.yml's env_file names it.

@@ -54,6 +54,13 @@ if [ "$(printf '%s\n%s\n' "$from_version" "$version" | sort -V | tail -n1)" != "
     [ "$force" = 1 ] || die "this backup comes from a newer version ($from_version) than this server ($version); upgrade first, or use --force"
     echo "warning: restoring a backup of the newer version $from_version onto $version (--force)"
 fi
+if [ "$from_project" != "$project" ]; then
+    # The hub database remembers the container names (PROJECT-learner-NAME) of
+    # servers that ran during the backup; with both stacks on one host the
+    # restored hub could take over the other stack's containers.
+    [ "$force" = 1 ] || die "this backup is of project $from_project, this stack is $project. Restore it under the same name (COMPOSE_PROJECT_NAME=$from_project), or use --force if project $from_project has no learner servers running on this host"
+    echo "warning: restoring project $from_project as $project (--force)"
+fi
 
 # 2. Would it overwrite someone's work? Checked before anything is stopped.
 check_mounts=()

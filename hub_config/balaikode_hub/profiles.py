@@ -103,9 +103,10 @@ def make_pre_spawn_hook(images: dict[str, str], then=None):
     def pre_spawn_hook(spawner):
         options = dict(spawner.user_options or {})
         choice = options.get("image")
-        if choice and choice not in images:
+        if choice in KNOWN_PROFILES and choice not in images:
             # A remembered choice the site no longer offers (BALAIKODE_PROFILES
             # changed): start with the default rather than refuse to start.
+            # Anything else unknown is left to DockerSpawner, which refuses it (400).
             spawner.log.warning("%s: profile %r is not offered; using the default",
                                 spawner._log_name, choice)
             del options["image"]
