@@ -52,5 +52,5 @@ trap 'rm -f "$partial"' EXIT
 ) || die "backup failed (nothing was written to $file)"
 mv "$partial" "$file"
 trap - EXIT
-echo "Backup written: $file ($(du -h "$file" | cut -f1))"
+echo "Backup written: $file ($(du -h "$file" | cut -f1), ${SECONDS}s)"
 echo "Keep a copy on another disk. Restore with: ./balaikode restore $file"

@@ -151,7 +151,7 @@ say "Starting Balai Kode"
 docker compose up -d
 bk_wait_hub 180 || die "the hub did not come back within 3 minutes: see ./balaikode logs hub"
 url=$(bk_url || true)
-echo "Restored: $(printf '%s ' "${keys[@]}")"
+echo "Restored ${#keys[@]} volumes in ${SECONDS}s: ${keys[*]}"
 echo "Balai Kode is running again${url:+ at $url}. Learners log in with their old passwords."
 if [ "$verified" != 1 ]; then
     die "some restored files differ from the manifest (listed above)"

@@ -63,6 +63,8 @@ def apply_hub(c: Config, s: dict[str, Any], d: Deployment) -> None:
     c.JupyterHub.cleanup_servers = False
     c.JupyterHub.concurrent_spawn_limit = s["BALAIKODE_CONCURRENT_SPAWN_LIMIT"]
     c.JupyterHub.template_paths = ["/srv/balaikode/hub_config/templates"]
+    # Slow, shared links: gzip the hub's pages, scripts and styles.
+    c.JupyterHub.tornado_settings = {"compress_response": True}
 
 
 def apply_proxy(c: Config, s: dict[str, Any], d: Deployment) -> None:

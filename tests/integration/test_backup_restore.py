@@ -16,6 +16,7 @@ import secrets
 import subprocess
 import sys
 import tarfile
+import time
 
 import pytest
 
@@ -38,10 +39,12 @@ FILES = {
 
 def balaikode(stack, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """./balaikode as an admin runs it, aimed at this test's stack."""
+    started = time.monotonic()
     result = subprocess.run(["./balaikode", *args], cwd=REPO, capture_output=True, text=True,
                             env={**stack.env, "COMPOSE_PROJECT_NAME": stack.project},
                             timeout=timeout)
-    print(f"$ ./balaikode {' '.join(args)}  -> {result.returncode}\n{result.stdout}{result.stderr}")
+    print(f"$ ./balaikode {' '.join(args)}  -> exit {result.returncode} "
+          f"after {time.monotonic() - started:.1f}s\n{result.stdout}{result.stderr}")
     return result
 
 

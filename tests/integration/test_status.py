@@ -42,6 +42,7 @@ def test_status_shows_a_stopped_server_with_its_disk(stack, new_learner):
     learner = new_learner("diam")
     learner.stop_server()
     out = status(stack).stdout
+    print(out)
     [row] = [line.split() for line in out.splitlines() if line.split()[:1] == [learner.name]]
     assert row[2] == "stopped" and row[3] == "-" and row[4] == "-", row
     assert row[-1].endswith("iB"), row

