@@ -259,8 +259,10 @@ def spawn(learner: Learner, timeout: float, interval: float, barrier: threading.
 class CpuMeter:
     """CPU seconds of the stack's containers and the Docker engine between two points.
 
-    Hub and proxy existed before: before/after difference. Learner containers
-    started during the interval: their whole usage at the end (new containers).
+    The stack's service containers (hub, proxy, ...) existed before: difference
+    before/after. Learner containers started during the interval: their whole
+    usage at the end (new containers). Learner containers do not carry the
+    compose project label, so nothing is counted twice.
     """
 
     def __init__(self, stack: Stack, new_learners: list[str]):
@@ -346,7 +348,8 @@ def idle_memory(learner: Learner, stack: Stack, settle: float) -> dict:
     time.sleep(settle)
     with_kernel = container_memory(container)
     learner.server("DELETE", f"/kernels/{kernel_id}")
-    return {"server_alone": alone, "with_idle_python3_kernel": with_kernel}
+    return {"image": container.attrs["Config"]["Image"], "server_alone": alone,
+            "with_idle_python3_kernel": with_kernel}
 
 
 def hub_reported_spawn_seconds(stack: Stack, names: list[str]) -> dict[str, float]:
@@ -500,7 +503,8 @@ def run(args: argparse.Namespace, stack: Stack) -> dict:
     result["memory"] = {
         "single_learner": memory_single,
         "single_learner_mib": {k: {"docker_stats": mib(v["docker_stats_bytes"]), "pss": mib(v["pss_bytes"]),
-                                   "uss": mib(v["uss_bytes"])} for k, v in memory_single.items()},
+                                   "uss": mib(v["uss_bytes"])}
+                               for k, v in memory_single.items() if isinstance(v, dict)},
         "after_burst": {
             "note": "server alone, /api/status polled only (JupyterLab page not opened)",
             "summary_mib": {
