@@ -109,13 +109,8 @@ def main() -> None:
     parser.add_argument("--json-out")
     args = parser.parse_args()
 
-    class Tmp:
-        def mktemp(self, name):
-            path = Path(f"/tmp/balaikode-bench-{os.getpid()}")
-            path.mkdir(exist_ok=True)
-            return path
-
-    stack = start_stack(Tmp(), BALAIKODE_GRADING_NOTEBOOK_TIMEOUT="120s")
+    stack = start_stack(f"/tmp/balaikode-bench-{os.getpid()}",
+                        BALAIKODE_GRADING_NOTEBOOK_TIMEOUT="120s")
     try:
         stack.up()
         admin = Browser(stack.url)

@@ -13,7 +13,8 @@ usage() {
 Usage: ./balaikode restore [--force] [--keep-settings] FILE
 
   --force          replace volumes that already hold data (their contents are
-                   deleted), and restore a backup made by a newer version
+                   deleted); also restore a backup of a newer version or
+                   of another project name
   --keep-settings  keep this server's settings file instead of the backup's
 EOF
 }
@@ -41,9 +42,11 @@ version=${image##*:}
 docker image inspect "$image" >/dev/null 2>&1 \
     || die "image $image is missing: install Balai Kode first (./balaikode install or ./balaikode up)"
 
-# 1. What the archive holds (only its first member is read).
-header=$(bk_run -i "$image" python3 /ops/voltool.py header <"$file") \
-    || die "$file is not a readable Balai Kode backup"
+# 1. Read the whole archive before changing anything: complete (manifest at
+#    its end) and every file's sha256 right.
+say "Checking $file"
+header=$(bk_run -i "$image" python3 /ops/voltool.py inspect <"$file") \
+    || die "$file is not a complete, undamaged Balai Kode backup (above); nothing was changed"
 from_project=$(sed -n 's/^project //p' <<<"$header")
 from_version=$(sed -n 's/^version //p' <<<"$header")
 from_date=$(sed -n 's/^date //p' <<<"$header")

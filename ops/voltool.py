@@ -5,7 +5,7 @@ is the volume name without the compose project: hub-data, proxy-secret,
 grader-secret, home-NAME, course-COURSE, exchange-COURSE.
 
     backup   write a tar.gz of /volumes/* (+ /site/env) to stdout
-    header   print what an archive on stdin holds (reads only its start)
+    inspect  check a whole archive on stdin and print what it holds
     check    tell which mounted volumes already hold data
     restore  extract an archive from stdin into /volumes/*
     verify   compare /volumes/* with a manifest (sha256, owner, mode, mtime)
@@ -56,13 +56,15 @@ def warn(message: str) -> None:
     print(f"voltool: {message}", file=sys.stderr, flush=True)
 
 
+KEY_PATTERN = re.compile(r"(hub-data|proxy-secret|grader-secret|"
+                         r"(home|course|exchange)-[A-Za-z0-9][A-Za-z0-9_.-]*)")
+
+
 def kind_of(key: str) -> str:
-    if key in ("hub-data", *SECRET_KEYS):
-        return key
-    for kind in ("home", "course", "exchange"):
-        if key.startswith(kind + "-"):
-            return kind
-    raise ValueError(f"not a Balai Kode volume key: {key}")
+    """hub-data, proxy-secret, grader-secret, home, course or exchange."""
+    if not KEY_PATTERN.fullmatch(key) or ".." in key:
+        raise SystemExit(f"voltool: not a Balai Kode volume key: {key!r}")
+    return key.split("-", 1)[0] if key.startswith(("home-", "course-", "exchange-")) else key
 
 
 # -- walking a volume ----------------------------------------------------------
@@ -202,10 +204,18 @@ def backup_volume(tar, key: str, files: dict, sqlite_done: list, workdir: str) -
             tar.addfile(info)
             files[arcname] = record(info, kind)
         else:
+            # Learners control their homes: never follow a symlink or block on
+            # a FIFO that replaced the file since we looked at it.
             try:
-                handle = open(path, "rb")
-            except FileNotFoundError:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError as error:
+                warn(f"skipped {path}: {error.strerror}")
                 continue
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                warn(f"skipped {path}: it changed type during the backup")
+                continue
+            handle = os.fdopen(fd, "rb")
             note = {}
             try:
                 if handle.read(16) == SQLITE_MAGIC and (copy := sqlite_snapshot(path, workdir)):
@@ -281,21 +291,40 @@ def read_header(tar) -> dict:
     return header
 
 
-def cmd_header(args) -> int:
-    """Lines for the shell: `project P`, `version V`, `date D`, `settings yes|no`,
-    then `volume KEY` for each volume."""
-    try:
-        header = read_header(open_archive())
-    except (OSError, tarfile.TarError, EOFError) as error:
-        raise SystemExit(f"voltool: cannot read the archive: {error}")
+def cmd_inspect(args) -> int:
+    """Read the whole archive and check it before anything is changed: the
+    manifest is there (the archive is complete) and every file's content
+    matches its sha256. Prints lines for the shell: `project P`, `version V`,
+    `date D`, `settings yes|no`, `volume KEY` for each volume, `files N`."""
+    tar = open_archive()
+    header = read_header(tar)
+    for volume in header["volumes"]:
+        kind_of(volume["key"])  # refuses keys that are not ours
+    hashes, manifest = {}, None
+    for member in tar:
+        if member.name == MANIFEST_NAME:
+            manifest = json.load(tar.extractfile(member))
+        elif member.isreg() and member.name != HEADER_NAME:
+            digest = hashlib.sha256()
+            source = tar.extractfile(member)
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+            hashes[member.name] = digest.hexdigest()
+    if manifest is None:
+        raise SystemExit("voltool: the archive has no MANIFEST.json at its end: it is incomplete")
+    bad = [name for name, entry in manifest["files"].items()
+           if entry["type"] == "file" and hashes.get(name) != entry["sha256"]]
+    if bad:
+        for name in bad[:20]:
+            print(f"voltool: {name}: content does not match the manifest", file=sys.stderr)
+        raise SystemExit(f"voltool: {len(bad)} file(s) in the archive are damaged")
     for field in ("project", "version", "date"):
         print(field, header[field])
     print("settings", "yes" if header["settings"] else "no")
     for volume in header["volumes"]:
-        kind_of(volume["key"])  # refuses keys that are not ours
         print("volume", volume["key"])
-    sys.stdout.flush()
-    os._exit(0)  # do not read (or wait for) the rest of the archive
+    print("files", len(manifest["files"]))
+    return 0
 
 
 # -- check ---------------------------------------------------------------------------
@@ -664,7 +693,7 @@ def main(argv=None) -> int:
     p.add_argument("--project", required=True)
     p.add_argument("--version", required=True)
     p.add_argument("--volume", action="append", default=[], help="KEY=NAME, mounted at /volumes/KEY")
-    sub.add_parser("header")
+    sub.add_parser("inspect")
     sub.add_parser("check")
     p = sub.add_parser("restore")
     p.add_argument("--out", default="/out")
@@ -673,7 +702,7 @@ def main(argv=None) -> int:
     sub.add_parser("status")
     args = parser.parse_args(argv)
     try:
-        return {"backup": cmd_backup, "header": cmd_header, "check": cmd_check,
+        return {"backup": cmd_backup, "inspect": cmd_inspect, "check": cmd_check,
                 "restore": cmd_restore, "verify": cmd_verify, "status": cmd_status}[args.command](args)
     except (EOFError, tarfile.TarError, zlib.error, gzip.BadGzipFile) as error:
         raise SystemExit(f"voltool: the archive is damaged or cut short ({error})")

@@ -167,5 +167,5 @@ def apply_services(c: Config, s: dict[str, Any], d: Deployment, *, python: str,
     c.JupyterHub.load_roles = roles
 
 
-# apply_profiles after apply_spawner: it wraps the course pre_spawn_hook.
+# apply_profiles after apply_spawner: it sets the image per user.
 APPLIERS = [apply_hub, apply_proxy, apply_auth, apply_spawner, apply_profiles, apply_language]

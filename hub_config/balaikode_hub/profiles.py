@@ -33,6 +33,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+from tornado import web
 from traitlets.config import Config
 
 from .courses import courses_of
@@ -95,29 +96,29 @@ def chosen_profile(spawner, images: dict[str, str]) -> str:
     return default_profile(spawner, images)
 
 
-def make_pre_spawn_hook(images: dict[str, str], then=None):
-    """Set the image for a start without an explicit choice, then run `then`
-    (the course hook). An explicit ``image`` option is left to DockerSpawner,
-    which resolves it to the image through allowed_images."""
+def make_apply_user_options(images: dict[str, str]):
+    """Spawner.apply_user_options (JupyterHub 5.3+; it runs before every start,
+    with the options given or remembered): set the image of the chosen
+    profile, or of the default one. An unknown choice is refused (400)."""
 
-    def pre_spawn_hook(spawner):
-        options = dict(spawner.user_options or {})
-        choice = options.get("image")
+    def apply_user_options(spawner, user_options) -> None:
+        choice = (user_options or {}).get("image")
         if choice in KNOWN_PROFILES and choice not in images:
             # A remembered choice the site no longer offers (BALAIKODE_PROFILES
             # changed): start with the default rather than refuse to start.
-            # Anything else unknown is left to DockerSpawner, which refuses it (400).
             spawner.log.warning("%s: profile %r is not offered; using the default",
                                 spawner._log_name, choice)
-            del options["image"]
-            spawner.user_options = options
+            spawner.user_options = {k: v for k, v in user_options.items() if k != "image"}
             choice = None
-        if not choice:
+        if choice:
+            if choice not in images:
+                raise web.HTTPError(400, f"Profil {choice!r} tidak ada (unknown profile); "
+                                         f"pilih: {', '.join(images)}")
+            spawner.image = images[choice]
+        else:
             spawner.image = images[default_profile(spawner, images)]
-        if then is not None:
-            return then(spawner)
 
-    return pre_spawn_hook
+    return apply_user_options
 
 
 def _started_on_purpose(spawner) -> bool:
@@ -175,7 +176,4 @@ def apply_profiles(c: Config, s: dict[str, Any], d) -> None:
     # this dict (checked: anything else is refused with 400).
     c.DockerSpawner.allowed_images = dict(images)
     c.DockerSpawner.options_form = make_options_form(images)
-    # Runs before the course hook that apply_spawner set (both only set
-    # attributes of the spawner being started).
-    course_hook = c.DockerSpawner.pre_spawn_hook if "pre_spawn_hook" in c.DockerSpawner else None
-    c.DockerSpawner.pre_spawn_hook = make_pre_spawn_hook(images, then=course_hook)
+    c.DockerSpawner.apply_user_options = make_apply_user_options(images)

@@ -78,7 +78,6 @@ def test_blank_submission_scores_zero(course, new_learner, stack):
     trainer, _, _ = course
     dewi = new_learner("dewi")
     assert stack.admin_cli("course", COURSE, "--learners", dewi.name).returncode == 0
-    dewi.stop_server()
     dewi.start_server()
     student = Student(dewi, COURSE)
     assert student.act("fetch", TASK)["success"]

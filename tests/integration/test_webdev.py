@@ -28,7 +28,8 @@ from support.hub_client import Browser, poll
 
 CHROMIUM = "/usr/bin/chromium"
 WEBDEV_IMAGE = "balaikode/webdev:0.1.0"
-PREVIEW = "balaikode-preview"
+PREVIEW = "balaikode-preview"      # logged-in entry (jupyter-server-proxy)
+SANDBOXED = "balaikode-web"        # where it sends the browser: /user/NAME/balaikode-web/KEY/...
 SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -70,7 +71,7 @@ function probe(id, url) {
 }
 probe("probe-hub", "/hub/api/user");
 probe("probe-server", location.pathname.split("/%s/")[0] + "/api/contents");
-""" % PREVIEW,
+""" % SANDBOXED,
     "form.php": """<?php
 $nama = $_POST["nama"] ?? "";
 header("Content-Security-Policy: default-src *");  // a learner cannot loosen the sandbox
@@ -79,6 +80,7 @@ echo "<h1>Terima kasih, " . htmlspecialchars($nama) . "!</h1>";
 echo "<p id=\\"metode\\">" . $_SERVER["REQUEST_METHOD"] . "</p></body></html>";
 """,
     "sub/index.php": "<?php echo 'sub ' . (6 * 7);\n",
+    "kuki.php": "<?php echo 'COOKIE=' . ($_SERVER['HTTP_COOKIE'] ?? '') . ';AUTH=' . ($_SERVER['HTTP_AUTHORIZATION'] ?? '') . ';';\n",
 }
 
 
@@ -184,28 +186,39 @@ def test_node_php_and_the_php_cell_magic(web):
         == "Terima kasih, Budi"
 
 
+def sandboxed_base(stack, learner) -> str:
+    """Open the logged-in entry; it redirects to the sandboxed address."""
+    response = learner.http.get(preview_url(stack, learner, "uji/"), timeout=30)
+    assert response.status_code == 200, (response.status_code, response.text[:300])
+    assert re.fullmatch(rf"{re.escape(stack.url)}/user/{learner.name}/{SANDBOXED}/[\w-]{{40,}}/uji/", response.url), \
+        response.url
+    return response.url
+
+
 def test_preview_serves_the_page_its_files_and_php_all_sandboxed(stack, web):
     http = web.http
-    pages = {
-        "uji/": "<h1>Warung Uji</h1>",
-        "uji/style.css": "rgb(26, 77, 128)",
-        "uji/script.js": "JS jalan",
-        "uji/sub/": "sub 42",
-    }
+    entry = http.get(preview_url(stack, web, "uji/"), allow_redirects=False, timeout=30)
+    assert entry.status_code == 302 and entry.headers["Content-Security-Policy"].startswith(SANDBOX)
+    base = sandboxed_base(stack, web)
+    pages = {"": "<h1>Warung Uji</h1>", "style.css": "rgb(26, 77, 128)", "script.js": "JS jalan",
+             "sub/": "sub 42"}
     for path, text in pages.items():
-        response = http.get(preview_url(stack, web, path), timeout=30)
+        response = http.get(base + path, timeout=30)
         assert response.status_code == 200, (path, response.status_code, response.text[:300])
         assert text in response.text, path
-        assert response.headers["Content-Security-Policy"].startswith(SANDBOX), path
-        assert "allow-same-origin" not in response.headers["Content-Security-Policy"]
-    assert http.get(preview_url(stack, web, "uji/style.css"), timeout=30).headers["Content-Type"].startswith("text/css")
-    posted = http.post(preview_url(stack, web, "uji/form.php"), data={"nama": "<b>Budi</b>"}, timeout=30)
+        policy = response.headers["Content-Security-Policy"]
+        assert policy.startswith(SANDBOX) and "allow-same-origin" not in policy, path
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert http.get(base + "style.css", timeout=30).headers["Content-Type"].startswith("text/css")
+    posted = http.post(base + "form.php", data={"nama": "<b>Budi</b>"}, timeout=30)
     assert posted.status_code == 200 and "Terima kasih, &lt;b&gt;Budi&lt;/b&gt;!" in posted.text
     assert posted.headers["Content-Security-Policy"].startswith(SANDBOX), "PHP cannot replace the sandbox"
+    # The viewer's credentials (here the API token) never reach the learner's PHP.
+    assert http.get(base + "kuki.php", timeout=30).text == "COOKIE=;AUTH=;"
     # A folder without its "/" is redirected so that relative links work.
-    folder = http.get(preview_url(stack, web, "uji/sub"), allow_redirects=False, timeout=30)
-    assert folder.status_code == 301 and folder.headers["Location"].endswith("sub/")
-    missing = http.get(preview_url(stack, web, "uji/tidak-ada.html"), timeout=30)
+    folder = http.get(base + "sub", allow_redirects=False, timeout=30)
+    assert folder.status_code == 301 and folder.headers["Location"] == "sub/"
+    missing = http.get(base + "tidak-ada.html", timeout=30)
     assert missing.status_code == 404 and "Berkas tidak ditemukan" in missing.text
 
 
@@ -214,10 +227,15 @@ def test_preview_is_only_for_its_owner(stack, web, new_learner):
     stranger = new_learner("tetangga")
     response = stranger.http.get(url, allow_redirects=False, timeout=30)
     assert response.status_code in (302, 403, 404), response.status_code
+    assert SANDBOXED not in response.headers.get("Location", "")
     assert "Warung Uji" not in response.text
     anonymous = Browser(stack.url).session.get(url, allow_redirects=True, timeout=30)
     assert "Warung Uji" not in anonymous.text
     assert "/hub/login" in anonymous.url
+    # Without the secret of the server's current run: nothing.
+    guessed = stranger.http.get(f"{stack.url}/user/{web.name}/{SANDBOXED}/{'A' * 43}/uji/", timeout=30)
+    assert guessed.status_code == 404 and "Warung Uji" not in guessed.text
+    assert "sudah tidak berlaku" in guessed.text
 
 
 # -- Chromium --------------------------------------------------------------
@@ -246,18 +264,18 @@ def logged_in_page(chromium, stack, name: str, password: str):
     return page
 
 
-def open_preview(page, url: str) -> None:
-    page.goto(url)
+def open_preview(page, stack, owner: str, path: str) -> None:
+    """Open the owner's preview entry and follow it to the sandboxed page."""
+    page.goto(f"{stack.url}/user/{owner}/{PREVIEW}/{path}")
     if "/hub/api/oauth2/authorize" in page.url:
         # An admin opening someone else's server confirms it once.
         page.locator("form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(url) + "$"))
+    page.wait_for_url(re.compile(rf"/user/{owner}/{SANDBOXED}/[\w-]+/{re.escape(path)}$"))
 
 
 def test_browser_preview_renders_for_the_learner_and_the_form_posts(stack, web, chromium):
     page = logged_in_page(chromium, stack, web.name, web.password)
-    url = f"{stack.url}/user/{web.name}/{PREVIEW}/uji/"
-    open_preview(page, url)
+    open_preview(page, stack, web.name, "uji/")
     expect(page.locator("#js")).to_have_text("JS jalan")
     assert page.evaluate("getComputedStyle(document.querySelector('h1')).color") == "rgb(26, 77, 128)"
     page.get_by_label("Nama").fill("Budi")
@@ -269,8 +287,7 @@ def test_browser_preview_renders_for_the_learner_and_the_form_posts(stack, web, 
 
 def test_browser_learner_script_cannot_act_as_the_admin_who_opens_it(stack, web, chromium):
     page = logged_in_page(chromium, stack, "admin", stack.admin_password)
-    url = f"{stack.url}/user/{web.name}/{PREVIEW}/uji/"
-    open_preview(page, url)
+    open_preview(page, stack, web.name, "uji/")
     expect(page.locator("#js")).to_have_text("JS jalan")
     # The page is in an opaque origin: no cookies, and every credentialed
     # request to the hub or the server is a cross-origin one it cannot read.
@@ -281,4 +298,7 @@ def test_browser_learner_script_cannot_act_as_the_admin_who_opens_it(stack, web,
     assert page.locator("#probe-server").inner_text().startswith("BLOCKED:"), \
         page.locator("#probe-server").inner_text()
     assert page.evaluate("self.origin") == "null"
+    # Nor do the admin's cookies reach the learner's PHP.
+    open_preview(page, stack, web.name, "kuki.php")
+    assert page.locator("body").inner_text().strip() == "COOKIE=;AUTH=;"
     page.context.close()

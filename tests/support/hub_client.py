@@ -49,10 +49,12 @@ class Browser:
         self.get(form_path)
         return self.session.cookies.get("_xsrf", path="/hub/") or self.session.cookies.get("_xsrf")
 
-    def submit(self, form_path: str, fields: dict[str, str], action: str | None = None) -> FormResult:
+    def submit(self, form_path: str, fields: dict[str, str], action: str | None = None,
+               follow_redirects: bool = True) -> FormResult:
         token = self._xsrf(form_path)
         response = self.session.post(self.base_url + (action or form_path),
-                                     data={**fields, "_xsrf": token}, timeout=60)
+                                     data={**fields, "_xsrf": token}, timeout=60,
+                                     allow_redirects=follow_redirects)
         return FormResult(response.status_code, response.url, response.text)
 
     def signup(self, name: str, password: str, confirmation: str | None = None) -> FormResult:
@@ -61,8 +63,11 @@ class Browser:
             "signup_password_confirmation": password if confirmation is None else confirmation,
         })
 
-    def login(self, name: str, password: str) -> FormResult:
-        return self.submit("/hub/login", {"username": name, "password": password})
+    def login(self, name: str, password: str, follow_redirects: bool = True) -> FormResult:
+        """Log in through the form. Following the redirect, as a browser does,
+        lands on /hub/spawn and so starts the user's server."""
+        return self.submit("/hub/login", {"username": name, "password": password},
+                           follow_redirects=follow_redirects)
 
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
         """Hub API with the login cookie, as the hub's own pages call it."""

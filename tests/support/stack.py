@@ -80,9 +80,14 @@ class Stack:
             volume.remove(force=True)
 
 
-def start_stack(tmp_path_factory, **settings: str) -> Stack:
+def start_stack(workdir, **settings: str) -> Stack:
+    """A Stack object (not started yet) with a random project, port and admin
+    password. `workdir`: a folder for its settings file, or pytest's
+    tmp_path_factory."""
     project = "bkt" + secrets.token_hex(4)
-    env_file = tmp_path_factory.mktemp(project) / "site.env"
+    folder = workdir.mktemp(project) if hasattr(workdir, "mktemp") else Path(workdir)
+    folder.mkdir(parents=True, exist_ok=True)
+    env_file = folder / f"{project}.env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
     password = "admin-" + secrets.token_urlsafe(12)
     port = free_port()
@@ -136,8 +141,8 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def admin(stack) -> Browser:
     browser = Browser(stack.url)
-    result = browser.login("admin", stack.admin_password)
-    assert result.status == 200, result.text
+    result = browser.login("admin", stack.admin_password, follow_redirects=False)
+    assert result.status == 302, result.text
     return browser
 
 
@@ -156,10 +161,8 @@ def make_course(stack, new_learner):
         made = stack.admin_cli("course", course, "--trainers", guru.name,
                                "--learners", ",".join(s.name for s in students))
         assert made.returncode == 0, made.stdout + made.stderr
-        # Logging in started their servers; course volumes and roles are set
-        # when a server starts.
+        # Course volumes and roles are set when a server starts.
         for user in [guru, *students]:
-            user.stop_server()
             user.start_server()
         trainer = Trainer(guru, course)
         trainer.upload_source(track, assignment)
@@ -180,8 +183,10 @@ def new_learner(stack, admin):
         browser = Browser(stack.url)
         assert browser.signup(name, password).status == 200
         assert admin.get(f"/hub/authorize/{name}").status_code == 200
-        result = browser.login(name, password)
-        assert result.status == 200, result.text
+        # Not following the login redirect: it would start the server, and
+        # tests start servers themselves when they need one.
+        result = browser.login(name, password, follow_redirects=False)
+        assert result.status == 302, result.text
         learner = Learner(stack.url, name, browser.new_token(name))
         learner.password = password
         return learner

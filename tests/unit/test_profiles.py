@@ -5,10 +5,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from tornado.web import HTTPError
 import yaml
 
 from balaikode_hub.config import build_config
-from balaikode_hub.profiles import course_image, enabled_images, make_pre_spawn_hook
+from balaikode_hub.profiles import course_image, enabled_images, make_apply_user_options
 from balaikode_hub.settings import SettingsError, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,10 +31,9 @@ def spawner(courses=(), options=None, path="/hub/spawn/budi"):
 
 
 def start(sp, **env):
-    """The image DockerSpawner.start would run after the pre-spawn hook (the
-    course hook that runs after it needs the hub database: left out)."""
+    """The image DockerSpawner.start runs after JupyterHub's apply_user_options."""
     images = enabled_images(load_settings({**ENV, **env}))
-    make_pre_spawn_hook(images)(sp)
+    make_apply_user_options(images)(sp, sp.user_options)
     choice = sp.user_options.get("image")
     return images[choice] if choice else sp.image
 
@@ -52,6 +52,12 @@ def test_choice_course_rule_and_default():
     # An explicit (or remembered) choice wins over the course rule.
     assert start(spawner(courses=["web-dasar"], options={"image": "python"})) == "balaikode/python:0.1.0"
     assert start(spawner(options={"image": "webdev"})) == "balaikode/webdev:0.1.0"
+
+
+def test_an_unknown_choice_is_refused():
+    with pytest.raises(HTTPError) as refused:
+        start(spawner(options={"image": "debian:latest"}))
+    assert refused.value.status_code == 400
 
 
 def test_a_choice_no_longer_offered_falls_back_to_the_default():

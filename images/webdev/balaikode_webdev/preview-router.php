@@ -4,8 +4,15 @@
 // serves the learner's files itself (static files with their type, *.php run
 // as PHP); this script only answers what a beginner would otherwise find
 // confusing: a missing file, a folder without index.html, a folder link
-// without its final "/". Security headers are added by the proxy, not here,
+// without its final "/". Security headers are added by preview.py, not here,
 // so that a learner's PHP cannot remove them.
+
+// The logged-in entry (jupyter-server-proxy, see preview.py) only needs PHP to
+// be running: answer at once, without running any learner code.
+if (isset($_SERVER['HTTP_X_BALAIKODE_ENTRY'])) {
+    http_response_code(204);
+    return true;
+}
 
 $__bk_root = realpath($_SERVER['DOCUMENT_ROOT']);
 $__bk_path = rawurldecode(parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH) ?? '/');
