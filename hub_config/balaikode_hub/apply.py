@@ -136,7 +136,7 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
 
 CULLER_ROLE_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 ADMIN_CLI_ROLE_SCOPES = ["admin:users", "list:users", "read:users", "read:servers",
-                         "admin:groups", "read:groups", "list:groups"]
+                         "servers", "admin:groups", "read:groups", "list:groups"]
 # The grader service checks callers' tokens itself (GET /hub/api/user with
 # the caller's token) and needs only to read course membership.
 GRADER_ROLE_SCOPES = ["read:groups", "list:groups"]

@@ -36,7 +36,6 @@ from typing import Any
 from tornado import web
 from traitlets.config import Config
 
-from .courses import courses_of
 from .settings import SettingsError
 
 WEB_COURSE_PREFIX = "web-"
@@ -84,6 +83,8 @@ def course_profile(course_ids, images: dict[str, str]) -> str | None:
 
 def default_profile(spawner, images: dict[str, str]) -> str:
     """Profile of a server started without an explicit choice (rules 2 and 3)."""
+    from .courses import courses_of  # needs JupyterHub; course_image() does not
+
     teaches, learns = courses_of(spawner.user)
     return course_profile([*teaches, *learns], images) or next(iter(images))
 

@@ -96,3 +96,16 @@ def test_formgrader_can_be_framed_by_the_trainers_own_jupyterlab(course):
     # Learners keep JupyterHub's no-framing default.
     lab = ani.user.http.get(f"{ani.user.base_url}/user/{ani.user.name}/lab", timeout=60)
     assert "frame-ancestors 'none'" in lab.headers["Content-Security-Policy"]
+
+
+def test_admin_prestarts_a_class_before_the_session(stack, new_learner):
+    learners = [new_learner("pagi") for _ in range(3)]
+    names = ",".join(learner.name for learner in learners)
+    assert stack.admin_cli("course", "kelas-pagi", "--learners", names).returncode == 0
+    assert not any(learner.server_model() for learner in learners)
+    result = stack.admin_cli("prestart", "kelas-pagi", "--parallel", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for learner in learners:
+        assert f"{learner.name}\tready" in result.stdout
+        assert learner.server_model().get("ready")
+        assert learner.run_code("print('siap')") == "siap\n"
