@@ -47,9 +47,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from playwright.sync_api import Error as PlaywrightError
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from support.hub_client import Browser, Learner, poll  # noqa: E402
+from support.hub_client import Browser, Learner  # noqa: E402
 from support.stack import Stack, start_stack  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
@@ -127,6 +129,7 @@ class Wire:
 
     def __init__(self, cdp) -> None:
         self.cdp = cdp
+        self.network_changed = 0  # exchanges Chromium dropped with ERR_NETWORK_CHANGED (never reset)
         self.reset()
         cdp.on("Network.requestWillBeSent", self._will_be_sent)
         cdp.on("Network.responseReceived", self._response)
@@ -192,6 +195,8 @@ class Wire:
             record["done"] = record["failed"] = True
             record["error"] = event.get("errorText")
             record["bytes"] = 0
+            if "NETWORK_CHANGED" in (record["error"] or ""):
+                self.network_changed += 1
 
     def exchanges(self) -> list[dict]:
         return [*self.hops, *self.requests.values()]
@@ -304,6 +309,8 @@ class Session:
         self.cdp.send("Network.enable")
         self.cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
         self.wire = Wire(self.cdp)
+        self.abort_on_network_change = True
+        self.network_changed_seen = 0
 
     def login(self, name: str, password: str) -> None:
         """The hub's login form, unthrottled and not counted; lands on /hub/home
@@ -327,13 +334,55 @@ class Session:
     def close(self) -> None:
         self.context.close()
 
+    def check_network(self) -> None:
+        """Stop this attempt if Chromium dropped requests because the host's
+        network interfaces changed (see NetworkChanged); on the last attempt,
+        dismiss JupyterLab's "server unavailable" dialog instead and go on."""
+        if self.wire.network_changed > self.network_changed_seen:
+            if self.abort_on_network_change:
+                raise NetworkChanged(f"{self.wire.network_changed} request(s) failed with ERR_NETWORK_CHANGED")
+            self.network_changed_seen = self.wire.network_changed
+        try:
+            dismiss = self.page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-reject")
+            if self.wire.network_changed and dismiss.count():
+                dismiss.first.click(timeout=5000)
+        except PlaywrightError:
+            pass
+
+    def wait_js(self, js: str, what: str) -> None:
+        """Poll a condition in the page every 100 ms (navigations may pass in between)."""
+        deadline = time.monotonic() + self.args.timeout
+        while True:
+            self.check_network()
+            try:
+                if self.page.evaluate(js):
+                    return
+            except PlaywrightError:  # the page is navigating: its context went away
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out after {self.args.timeout} s waiting for {what}")
+            self.page.wait_for_timeout(100)
+
+
+class NetworkChanged(Exception):
+    """Chromium drops every open connection when the host's network interfaces
+    change, with ERR_NETWORK_CHANGED, loopback included. Docker does that when
+    it creates or removes networks and containers, so on a machine where other
+    stacks start and stop (a shared test machine) a page load can lose a
+    request. The measurement is then repeated in a fresh browser context."""
+
+
+def visible_js(selector: str) -> str:
+    return f"() => [...document.querySelectorAll({json.dumps(selector)})].some((el) => el.getClientRects().length)"
+
 
 def measure_login_page(session: Session) -> dict:
     wire, page = session.wire, session.page
     wire.reset()
     t0 = time.monotonic()
-    page.goto("/hub/login", wait_until="load")
-    page.get_by_role("button", name="Masuk").wait_for(state="visible")
+    page.goto("/hub/login", wait_until="commit")
+    session.wait_js("() => document.readyState === 'complete'", "the login page's load event")
+    session.wait_js(visible_js("form button[type=submit], form input[type=submit]"), "the login button")
     seconds = time.monotonic() - t0
     ready = wire.snapshot()
     wire.settle(page=page)
@@ -348,30 +397,31 @@ def measure_ui(session: Session, ui: str, url: str, name: str) -> dict:
     marks: dict[str, float] = {}
     t0 = time.monotonic()
     page.goto(url, wait_until="commit")
-    if ui == "jupyterlab":
-        page.locator(".jp-LauncherCard").first.wait_for(state="visible")
-    else:
-        page.locator(".jp-DirListing-content").first.wait_for(state="visible")
+    ready = ".jp-LauncherCard" if ui == "jupyterlab" else ".jp-DirListing-content"
+    session.wait_js(visible_js(ready), f"{ui} to be ready ({ready})")
     marks["ready"] = time.monotonic() - t0
     at_ready = wire.snapshot()
 
     # the first cell, at once (a learner does not wait for the network to be quiet)
+    session.check_network()
     if ui == "jupyterlab":
-        page.locator('.jp-LauncherCard[data-category="Notebook"]').first.click()
+        page.locator('.jp-LauncherCard[data-category="Notebook"]').first.click(timeout=10_000)
     else:
         page.evaluate(SAME_TAB_JS)
-        page.locator('[data-jp-item-name="new-dropdown"]').click()
-        page.locator('.lm-Menu-item[data-command="notebook:create-new"]').first.click()
-        page.wait_for_url(re.compile(rf"/user/{name}/notebooks/"), wait_until="commit")
-    editor = page.locator(".jp-Notebook .jp-Cell .cm-content").first
-    editor.wait_for(state="visible")
+        page.locator('[data-jp-item-name="new-dropdown"]').click(timeout=10_000)
+        page.locator('.lm-Menu-item[data-command="notebook:create-new"]').first.click(timeout=10_000)
+        session.wait_js(f"() => location.pathname.startsWith('/user/{name}/notebooks/')",
+                        "the new notebook's page")
+    editor_selector = ".jp-Notebook .jp-Cell .cm-content"
+    session.wait_js(visible_js(editor_selector), "the new notebook's first cell")
     marks["notebook_shown"] = time.monotonic() - t0
-    page.wait_for_function(KERNEL_READY_JS, polling=100, timeout=session.args.timeout * 1000)
+    session.wait_js(KERNEL_READY_JS, "the notebook's kernel to be idle")
     marks["kernel_idle"] = time.monotonic() - t0
-    editor.click()
+    session.check_network()
+    page.locator(editor_selector).first.click(timeout=10_000)
     page.keyboard.type("print(6*7)")
     page.keyboard.press("Shift+Enter")
-    page.wait_for_function(OUTPUT_42_JS, polling=100, timeout=session.args.timeout * 1000)
+    session.wait_js(OUTPUT_42_JS, "42 in the output")
     marks["output_42"] = time.monotonic() - t0
     at_output = wire.snapshot()
     wire.settle(page=page)
@@ -393,8 +443,8 @@ def header_findings(runs: dict[str, dict]) -> dict:
     """Compression and caching, read from the responses of the measured runs."""
     findings: dict = {}
     for ui, phases in runs.items():
-        cold = [r for r in phases["cold"]["_detail"] if not r["from_cache"] and r.get("status")]
-        warm = [r for r in phases["warm"]["_detail"] if r.get("status")]
+        cold = [r for r in phases["cold"] if not r["from_cache"] and r.get("status")]
+        warm = [r for r in phases["warm"] if r.get("status")]
         scripts = sorted((r for r in cold if r["type"] == "Script"), key=lambda r: -r["decoded_bytes"])
         uncompressed = [r for r in cold if not r["encoding"] and r["decoded_bytes"] > 1024
                         and COMPRESSIBLE.match(r.get("mime") or "")]
@@ -518,7 +568,7 @@ def environment(stack: Stack, browser_version: str) -> dict:
             "loadavg": os.getloadavg(), "other_running_containers": len(others), "images": images}
 
 
-def run(args: argparse.Namespace, stack: Stack, chromium, failure_shots: list) -> tuple[dict, dict]:
+def run(args: argparse.Namespace, stack: Stack, chromium, failure_png: Path) -> tuple[dict, dict]:
     link = {"download_bytes_per_s": args.download_bytes, "upload_bytes_per_s": args.upload_bytes,
             "latency_ms": args.latency_ms, "download_mbit_s": round(args.download_bytes * 8 / 1e6, 2),
             "upload_mbit_s": round(args.upload_bytes * 8 / 1e6, 2),
@@ -537,47 +587,74 @@ def run(args: argparse.Namespace, stack: Stack, chromium, failure_shots: list) -
 
     # The server answers each page once before anything is measured (its first
     # answers pay for imports and template compilation, not for the link).
-    log("warm-up visit (unthrottled, not measured)")
-    warmup = Session(chromium, stack, args)
-    failure_shots.append(warmup.page)
-    warmup.login(LEARNER, password)
-    warmup.page.goto(f"/user/{LEARNER}/lab", wait_until="commit")
-    warmup.page.locator(".jp-LauncherCard").first.wait_for(state="visible")
-    warmup.page.goto(f"/user/{LEARNER}/tree", wait_until="commit")
-    warmup.page.locator(".jp-DirListing-content").first.wait_for(state="visible")
-    warmup.close()
-    failure_shots.clear()
-
-    details: dict = {}
-    log("login page: cold, then warm")
-    session = Session(chromium, stack, args)
-    failure_shots.append(session.page)
-    session.cold()
-    session.throttle()
-    result["login_page"] = {"cold": measure_login_page(session), "warm": measure_login_page(session)}
-    session.close()
-    failure_shots.clear()
-
-    for ui, path, warm_path in (("jupyterlab", "/lab", "/lab?reset"), ("notebook7", "/tree", "/tree")):
-        session = Session(chromium, stack, args)
-        failure_shots.append(session.page)
+    def warm_up(session: Session) -> dict:
         session.login(LEARNER, password)
+        for path, ready in (("/lab", ".jp-LauncherCard"), ("/tree", ".jp-DirListing-content")):
+            session.page.goto(f"/user/{LEARNER}{path}", wait_until="commit")
+            session.wait_js(visible_js(ready), f"{path} (warm-up)")
+        return {}
+
+    def login_page(session: Session) -> dict:
         session.cold()
         session.throttle()
-        result[ui] = {}
-        for phase, url in (("cold", path), ("warm", warm_path)):
-            log(f"{ui}: {phase} cache, {url}")
+        return {"cold": measure_login_page(session), "warm": measure_login_page(session)}
+
+    def ui_runs(ui: str, path: str, warm_path: str):
+        def measure(session: Session) -> dict:
+            session.login(LEARNER, password)  # unthrottled, not counted
+            session.cold()
+            session.throttle()
+            runs = {}
             # warm: ?reset starts JupyterLab with an empty workspace (the cold run
             # left a notebook open, which it would otherwise open again)
-            result[ui][phase] = measure_ui(session, ui, f"/user/{LEARNER}{url}", LEARNER)
-            shutdown_kernels(learner)
-        session.close()
-        failure_shots.clear()
+            for phase, url in (("cold", path), ("warm", warm_path)):
+                log(f"{ui}: {phase} cache, {url}")
+                runs[phase] = measure_ui(session, ui, f"/user/{LEARNER}{url}", LEARNER)
+                shutdown_kernels(learner)
+            return runs
+        return measure
+
+    attempts: dict[str, dict] = {}
+
+    def with_attempts(label: str, measure) -> dict:
+        """Run `measure` in a fresh browser context; again (up to --attempts) if
+        Chromium lost requests to ERR_NETWORK_CHANGED (see NetworkChanged)."""
+        for attempt in range(1, args.attempts + 1):
+            session = Session(chromium, stack, args)
+            session.abort_on_network_change = attempt < args.attempts
+            try:
+                measured = measure(session)
+                if session.wire.network_changed and attempt < args.attempts:
+                    raise NetworkChanged(f"{session.wire.network_changed} request(s) failed")
+                attempts[label] = {"attempts": attempt, "network_changed_failures": session.wire.network_changed}
+                return measured
+            except Exception as error:  # noqa: BLE001 - retried only for a network change
+                if not session.wire.network_changed or attempt == args.attempts:
+                    try:
+                        failure_png.parent.mkdir(parents=True, exist_ok=True)
+                        session.page.screenshot(path=str(failure_png))
+                        log(f"{label} failed; the page as it was: {failure_png}")
+                    except PlaywrightError:
+                        pass
+                    raise
+                log(f"{label}: Chromium lost requests to ERR_NETWORK_CHANGED (Docker changed this "
+                    f"host's network interfaces: {error}); again in a fresh browser context")
+                shutdown_kernels(learner)
+            finally:
+                session.close()
+        raise AssertionError("unreachable")
+
+    log("warm-up visit (unthrottled, not measured)")
+    with_attempts("warm_up", warm_up)
+    details: dict = {}
+    log("login page: cold, then warm")
+    result["login_page"] = with_attempts("login_page", login_page)
+    result["jupyterlab"] = with_attempts("jupyterlab", ui_runs("jupyterlab", "/lab", "/lab?reset"))
+    result["notebook7"] = with_attempts("notebook7", ui_runs("notebook7", "/tree", "/tree"))
+    result["attempts"] = attempts
 
     for ui in ("login_page", "jupyterlab", "notebook7"):
         details[ui] = {phase: result[ui][phase].pop("_detail") for phase in ("cold", "warm")}
-    result["headers"] = header_findings(details)
-    result["summary"] = summary_table(result)
     result["host"]["loadavg_after"] = os.getloadavg()
     return result, details
 
@@ -588,6 +665,8 @@ def main() -> int:
     parser.add_argument("--upload-bytes", type=int, default=100_000, help="bytes/s up (100000 = 0.8 Mbit/s)")
     parser.add_argument("--latency-ms", type=float, default=150, help="added latency per request (ms)")
     parser.add_argument("--timeout", type=float, default=120, help="seconds for any one wait")
+    parser.add_argument("--attempts", type=int, default=3,
+                        help="tries per measurement when Chromium reports ERR_NETWORK_CHANGED (default 3)")
     parser.add_argument("--json-out", type=Path, help="JSON file (default bench/results/page_weight-DATE.json)")
     parser.add_argument("--png-out", type=Path, help="plot (default bench/results/page_weight-DATE.png)")
     parser.add_argument("--no-build", action="store_true", help="skip `docker compose build` (images must exist)")
@@ -596,6 +675,8 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         parser.error(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
+    if args.attempts < 1:
+        parser.error("--attempts must be >= 1")
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     json_out = args.json_out or RESULTS / f"page_weight-{stamp}.json"
@@ -612,21 +693,12 @@ def main() -> int:
     signal.signal(signal.SIGTERM, interrupted)  # e.g. `timeout`: clean up as on Ctrl-C
     tmp = TmpDirs()
     stack = start_stack(tmp)
-    failure_shots: list = []
     started = time.monotonic()
     try:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                result, details = run(args, stack, chromium, failure_shots)
-            except BaseException:
-                RESULTS.mkdir(parents=True, exist_ok=True)
-                for page in failure_shots:
-                    try:
-                        page.screenshot(path=str(RESULTS / f"page_weight-{stamp}-failure.png"))
-                    except Exception:  # noqa: BLE001
-                        pass
-                raise
+                result, details = run(args, stack, chromium, RESULTS / f"page_weight-{stamp}-failure.png")
             finally:
                 chromium.close()
     except BaseException:
@@ -642,9 +714,11 @@ def main() -> int:
 
     result["wall_seconds"] = round(time.monotonic() - started, 1)
     json_out.parent.mkdir(parents=True, exist_ok=True)
+    detail_out.write_text(json.dumps(details, indent=1) + "\n")
+    result["headers"] = header_findings(details)
+    result["summary"] = summary_table(result)
     result["outputs"] = {"json": str(json_out), "png": str(png_out), "requests": str(detail_out)}
     json_out.write_text(json.dumps(result, indent=2) + "\n")
-    detail_out.write_text(json.dumps(details, indent=1) + "\n")
     plot(result, png_out)
     print(json.dumps(result, indent=2))
     log(f"wrote {json_out}, {detail_out} and {png_out}")

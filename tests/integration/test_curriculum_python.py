@@ -24,7 +24,6 @@ import json
 import re
 import tarfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import docker
 import pytest
@@ -167,8 +166,11 @@ class Box:
         assert self.container.put_archive(folder, tar_of(files))
 
     def get(self, folder: str) -> dict[str, bytes]:
-        """Files under folder, by path relative to it."""
-        stream, _ = self.container.get_archive(folder)
+        """Files under folder, by path relative to it (none if it is missing)."""
+        try:
+            stream, _ = self.container.get_archive(folder)
+        except docker.errors.NotFound:
+            return {}
         data = b"".join(stream)
         files = {}
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
@@ -294,8 +296,8 @@ def test_typical_mistake_gets_partial_score_and_a_message(graded, name):
     got = result(graded, name, "salah")
     failed = errors(graded, name, "salah")
     losing = {grade_id for grade_id, (score, best) in got["cells"].items() if score < best}
-    assert losing == mistake.failing, (got, failed)
-    assert got["score"] == mistake.score, (got, failed)
+    assert losing == mistake.failing, (mistake.what, got, failed)
+    assert got["score"] == mistake.score, (mistake.what, got, failed)
     assert 0 < got["score"] < got["max_score"]
     shown = "\n".join(failed.values())
     for message in mistake.messages:

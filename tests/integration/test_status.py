@@ -25,7 +25,8 @@ def test_status_lists_a_running_learner_with_memory_and_disk(stack, new_learner)
     print(out)
     assert f"(project {stack.project})" in out
     assert "Hub: OK" in out
-    assert re.search(r"^\s+hub\s+running\s+healthy\s", out, re.M), out
+    # Docker's own health check of the hub runs every 10 s: "starting" until its first run.
+    assert re.search(r"^\s+hub\s+running\s+(healthy|starting)\s", out, re.M), out
 
     [row] = [line.split() for line in out.splitlines() if line.split()[:1] == [learner.name]]
     # USER ROLE SERVER CPU MEMORY(used / limit) MEM% DISK
@@ -40,6 +41,8 @@ def test_status_lists_a_running_learner_with_memory_and_disk(stack, new_learner)
 
 def test_status_shows_a_stopped_server_with_its_disk(stack, new_learner):
     learner = new_learner("diam")
+    learner.start_server()
+    learner.write_file("catatan.md", "# sudah selesai\n")
     learner.stop_server()
     out = status(stack).stdout
     print(out)

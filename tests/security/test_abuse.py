@@ -18,6 +18,7 @@ Measured numbers are appended to tests/artifacts/safety-abuse-PROJECT.jsonl.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import time
@@ -133,11 +134,12 @@ class Run:
 
 
 def measure_abuse(stack, canary, abuser, case: str, code: str, ready=None,
-                  ready_within: float = 60) -> Run:
+                  ready_within: float = 60, before_stop=None) -> Run:
     """Baseline right before, the abuse, the canary during it, stop the abuser's server.
 
     `ready(watch)` says when the abuse is in full swing (e.g. the pids limit is
-    reached); only then does the measured window begin.
+    reached); only then does the measured window begin. `before_stop()` runs
+    after the measured window, while the abuse still goes on.
     """
     hub_times: list[float] = []
     container = stack.learner_container(abuser.name)
@@ -161,6 +163,8 @@ def measure_abuse(stack, canary, abuser, case: str, code: str, ready=None,
 
         during = canary.measure(SAMPLES, between=between)
         still_running = abuse.running()
+        if before_stop is not None:
+            before_stop()
 
         stop_started = time.monotonic()
         abuser.stop_server()
@@ -186,7 +190,7 @@ def measure_abuse(stack, canary, abuser, case: str, code: str, ready=None,
     return Run(case, baseline, during, hub_times, watch, container, report, still_running, facts)
 
 
-def run_abuse(stack, canary, abuser, case: str, code: str, ready=None) -> Run:
+def run_abuse(stack, canary, abuser, case: str, code: str, ready=None, before_stop=None) -> Run:
     """measure_abuse, then the checks every abuse shares.
 
     If the canary's bound is missed, the whole cycle (fresh baseline, abuse,
@@ -194,10 +198,10 @@ def run_abuse(stack, canary, abuser, case: str, code: str, ready=None) -> Run:
     abuse repeats, a burst of load from the other stacks on this shared host
     rarely hits the same window twice. Both runs are recorded.
     """
-    run = measure_abuse(stack, canary, abuser, case, code, ready)
+    run = measure_abuse(stack, canary, abuser, case, code, ready, before_stop=before_stop)
     if not run.canary_ok:
         abuser.start_server()
-        run = measure_abuse(stack, canary, abuser, case + " (again)", code, ready)
+        run = measure_abuse(stack, canary, abuser, case + " (again)", code, ready, before_stop=before_stop)
 
     # The abuse really lasted through the measured window...
     assert run.still_running, (run.report, run.facts)
@@ -305,9 +309,13 @@ def test_endless_output_does_not_drown_the_proxy(stack, canary, abuser):
     host = container.attrs["HostConfig"]
     result = run_abuse(stack, canary, abuser, "output-flood", OUTPUT_FLOOD)
     report, watch = result.report, result.watch
-    # It was a real flood through the proxy to the abuser's (reading) client...
-    assert report["bytes"] > 1_000_000, report
-    # ...and the abuser's server paid for it within its own limits.
+    # The kernel produced more than the server's output rate limit (1 MB/s by
+    # default), so the abuser's server stopped relaying it: the abuser's
+    # (reading) client got the notice instead of the flood, and the shared
+    # proxy never carried it...
+    assert "IOPub data rate exceeded" in report["last"], report
+    assert report["bytes"] < 1_000_000, report
+    # ...and the abuser's server paid for the flood within its own limits.
     assert watch.max_memory <= host["Memory"], result.facts
     assert watch.cpu_cores() <= cpu_cores_allowed(host) * 1.1, result.facts
 
@@ -318,7 +326,8 @@ end = time.time() + {ABUSE_SECONDS}
 limit = {DISK_FILL_LIMIT}
 chunk = b"\\0" * (16 * 1024 * 1024)
 st = os.statvfs(os.path.expanduser("~"))
-print("MULAI", json.dumps({{"home_size": st.f_blocks * st.f_frsize, "home_free": st.f_bavail * st.f_frsize}}), flush=True)
+print("MULAI", json.dumps({{"home_size": st.f_blocks * st.f_frsize, "home_blocks": st.f_blocks,
+                           "home_free": st.f_bavail * st.f_frsize}}), flush=True)
 written, error, passes = 0, None, 0
 with open(os.path.expanduser("~/besar.bin"), "wb") as big:
     while time.time() < end:
@@ -335,7 +344,8 @@ with open(os.path.expanduser("~/besar.bin"), "wb") as big:
             error = repr(failure)
         written = max(written, done)
         passes += 1
-        print("HASIL", json.dumps({{"written": written, "error": error, "passes": passes}}), flush=True)
+        with open(os.path.expanduser("~/hasil-isi.json"), "w") as result:
+            result.write(json.dumps({{"written": written, "error": error, "passes": passes}}))
         if error:
             break
         # Keep the disk busy (rewriting in place, never beyond the limit)
@@ -345,44 +355,32 @@ with open(os.path.expanduser("~/besar.bin"), "wb") as big:
 
 def test_filling_the_home_disk(stack, canary, abuser):
     name = abuser.name
+    outcome = {}
+
+    def first_pass_done():
+        # The measured window covers the start of the write; the verdict
+        # needs the first full pass (2 GiB written or a write error).
+        text = poll("the first pass of the disk fill", lambda: abuser.read_file("hasil-isi.json"), 240)
+        outcome.update(json.loads(text))
+
     try:
-        result = run_abuse(stack, canary, abuser, "disk-fill", DISK_FILL)
+        result = run_abuse(stack, canary, abuser, "disk-fill", DISK_FILL, before_stop=first_pass_done)
     finally:
         remove_home_file(stack, name, "besar.bin")
+        remove_home_file(stack, name, "hasil-isi.json")
     report = result.report
     started = json.loads(report["first"].split("MULAI", 1)[1].strip().splitlines()[0])
-    results = [json.loads(m) for m in re.findall(r"HASIL (\{.*?\})", report["last"])]
-    assert results, report
-    outcome = results[-1]
     record(stack, "disk-fill-outcome", {**started, **outcome})
-    host_free = started["home_free"]
+    host = os.statvfs(stack.docker.info()["DockerRootDir"])
+    same_disk = started["home_blocks"] == host.f_blocks
     if outcome["written"] >= DISK_FILL_LIMIT and outcome["error"] is None:
         pytest.xfail(
             f"no per-learner disk quota: the abuser wrote {outcome['written'] / 2**30:.1f} GiB into "
-            f"their home without any error, and their home reports the whole host filesystem "
-            f"({started['home_size'] / 2**30:.0f} GiB, {host_free / 2**30:.0f} GiB free) as its size. "
-            "Docker's local volume driver on ext4 has no size limit, so one learner can fill the "
-            "disk that holds every learner's home and the hub database. The canary, the hub API and "
-            "everyone's saved files were fine during a 2 GiB write (asserted above).")
+            f"their home without any error; their home reports {started['home_size'] / 2**30:.0f} GiB "
+            f"({started['home_free'] / 2**30:.0f} GiB free), "
+            + ("the very filesystem Docker keeps every volume on. " if same_disk else ". ")
+            + "Docker's local volume driver on ext4 has no size limit, so one learner can fill the disk "
+            "that holds every learner's home and the hub database. The canary, the hub API and "
+            "everyone's saved files were fine during the write (asserted above).")
     # A quota stopped the write: it must have failed cleanly, with ENOSPC/EDQUOT.
     assert outcome["error"] and ("No space" in outcome["error"] or "quota" in outcome["error"].lower()), outcome
-
-
-def test_zz_explore(stack, canary, abuser_account):
-    host = stack.learner_container(abuser_account.name).attrs["HostConfig"]
-    cases = [("fork-bomb", FORK_BOMB, lambda w: w.max_pids >= 0.8 * host["PidsLimit"]),
-             ("memory-bomb", MEMORY_BOMB, lambda w: w.max_memory >= 0.8 * host["Memory"]),
-             ("cpu-hog", CPU_HOG, None), ("output-flood", OUTPUT_FLOOD, None),
-             ("disk-fill", DISK_FILL, None)]
-    for rnd in range(2):
-        for case, code, ready in cases:
-            abuser_account.start_server()
-            try:
-                run = measure_abuse(stack, canary, abuser_account, f"X{rnd}-{case}", code, ready)
-                print("OK" if run.canary_ok else "MISS", case, run.report.get("last", "")[-300:])
-            except Exception as e:
-                print("ERROR", case, repr(e)[:2000])
-            finally:
-                abuser_account.stop_server()
-                if case == "disk-fill":
-                    remove_home_file(stack, abuser_account.name, "besar.bin")

@@ -74,7 +74,12 @@ def test_a_learner_token_gets_403_on_admin_endpoints(stack, pair):
     for method, path, kwargs in admin_calls(ani.name, eko.name):
         response = ani.hub(method, path, **kwargs)
         refused[f"{method} {path}"] = response.status_code
-    assert set(refused.values()) == {403}, refused
+    # 403, except that JupyterHub answers 404 on /users/OTHER/... to someone
+    # with no right to see OTHER at all (it does not reveal who exists).
+    # POST /users/OTHER/tokens is 403: any user may ask for tokens, of themselves.
+    wrong = {call: code for call, code in refused.items()
+             if code != 403 and not (code == 404 and f"/users/{eko.name}" in call)}
+    assert wrong == {}, refused
     # Nothing happened: eko's server still runs, ani is no admin, no user was made.
     assert eko.server_model().get("ready")
     assert ani.hub("GET", "/user").json()["admin"] is False
@@ -253,6 +258,18 @@ print(json.dumps(codes))
                      "personal token collect": 403, "personal token execute": 403}, facts
 
 
+HOST_PORTS_DEFECT = (
+    "DEFECT (reported, not fixed here): the `learners` network is `internal`, but on Docker 20.10 its "
+    "containers still get a default route to the host's bridge address, and the host's INPUT chain "
+    "accepts them, so any host service listening on all addresses (sshd, a database, another site's "
+    "published port) answers a learner, at the gateway and at 172.17.0.1 alike. Suggested fix: give the "
+    "learner bridges fixed names (driver_opts com.docker.network.bridge.name) and have a small "
+    "network_mode: host service with NET_ADMIN keep `iptables -I INPUT -i <bridge> -j DROP` in place "
+    "(containers on the bridge still reach each other; verified by hand); on Docker >= 28 the "
+    "network option com.docker.network.bridge.gateway_mode_ipv4=isolated does it without iptables.")
+
+
+@pytest.mark.xfail(strict=True, reason=HOST_PORTS_DEFECT)
 def test_a_learner_cannot_reach_the_hosts_own_ports(stack, pair):
     """Learner containers are on an `internal` network, but on Docker 20.10
     that network still has the host's bridge address as gateway, and the host

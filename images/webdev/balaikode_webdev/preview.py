@@ -59,6 +59,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     # Learners edit and reload: always ask again, never show a stale file.
     "Cache-Control": "no-cache",
+    # A sandboxed page is cross-origin even to itself: let its own scripts
+    # load modules and fetch() its files (no credentials are involved, and
+    # the pages are only reachable with KEY anyway).
+    "Access-Control-Allow-Origin": "*",
 }
 
 # php -S settings: a runaway page stops after 10 s and cannot eat the
@@ -77,7 +81,7 @@ PHP_SETTINGS = {
 DROPPED_REQUEST_HEADERS = {"cookie", "authorization", "host", "x-balaikode-entry",
                            "connection", "keep-alive", "proxy-connection", "te",
                            "trailer", "transfer-encoding", "upgrade", "proxy-authorization"}
-DROPPED_RESPONSE_HEADERS = {"content-length", "transfer-encoding", "connection", "set-cookie",
+DROPPED_RESPONSE_HEADERS = {"content-length", "transfer-encoding", "connection", "set-cookie", "host",
                             *(name.lower() for name in SECURITY_HEADERS)}
 
 
@@ -199,6 +203,8 @@ class SandboxedPreviewHandler(web.RequestHandler):
                 "untuk menyalakannya.</p>")))
             return
         self.set_status(response.code, response.reason)
+        for name in {name for name, _ in response.headers.get_all()}:
+            self.clear_header(name)  # PHP's Content-Type and Date, not tornado's defaults
         for name, value in response.headers.get_all():
             if name.lower() in DROPPED_RESPONSE_HEADERS:
                 continue
@@ -206,6 +212,8 @@ class SandboxedPreviewHandler(web.RequestHandler):
                 # PHP's absolute paths are relative to ~/web, i.e. to SANDBOXED/KEY/.
                 value = "../" * path.count("/") + value.lstrip("/") if path.count("/") else "./" + value.lstrip("/")
             self.add_header(name, value)
+        for name, value in SECURITY_HEADERS.items():  # last, whatever PHP sent
+            self.set_header(name, value)
         self.finish(response.body if self.request.method != "HEAD" else None)
 
     post = get
