@@ -30,9 +30,11 @@ from support.canary import Abuse, Canary, ContainerWatch, Latencies, hub_api_sec
 from support.hub_client import poll
 from support.stack import ARTIFACTS
 
-# 60 samples per window: p95 is then the 57th of 60, so two or three
-# scheduling hiccups of a busy host do not decide the result by themselves.
-SAMPLES = 60
+# 60 samples per condition (6 interleaved blocks of 10, see measure_abuse):
+# p95 is then the 57th of 60, so two or three scheduling hiccups of a busy
+# host do not decide the result by themselves.
+BLOCKS = 6
+PER_BLOCK = 10
 # A pure 2x bound is meaningless when the baseline p95 is a few tens of ms: on
 # the shared 2-core test machines (load average often above 10 from other
 # engineers' stacks) one lost CFS time slice adds 10-30 ms to a single round
@@ -135,19 +137,32 @@ class Run:
 
 def measure_abuse(stack, canary, abuser, case: str, code: str, ready=None,
                   ready_within: float = 60, before_stop=None) -> Run:
-    """Baseline right before, the abuse, the canary during it, stop the abuser's server.
+    """The canary before and during the abuse, then stop the abuser's server.
+
+    Baseline and abuse windows are interleaved, so that both see the same
+    background load from the other stacks on this shared machine (it swings
+    from a load average of 10 to 60 within minutes): a first baseline block
+    before the abuse starts, then, once the abuse is in full swing, BLOCKS
+    rounds of [abuser paused (`docker pause`, the cgroup freezer): baseline
+    block right before / abuser running: abuse block]. The abuse never
+    stops, it is only frozen, so it resumes in full swing every time.
 
     `ready(watch)` says when the abuse is in full swing (e.g. the pids limit is
-    reached); only then does the measured window begin. `before_stop()` runs
-    after the measured window, while the abuse still goes on.
+    reached). `before_stop()` runs after the measurement, while the abuse
+    still goes on.
     """
-    hub_times: list[float] = []
     container = stack.learner_container(abuser.name)
     watch = ContainerWatch(container)
+    hub_baseline: list[float] = []
+    hub_during: list[float] = []
 
-    baseline = canary.measure(SAMPLES, between=lambda: hub_times.append(hub_api_seconds(stack.url)))
-    baseline_hub = list(hub_times)
-    hub_times.clear()
+    first = canary.measure(PER_BLOCK, between=lambda: hub_baseline.append(hub_api_seconds(stack.url)))
+    baseline = Latencies(list(first.samples))
+    during = Latencies()
+
+    def between():
+        hub_during.append(hub_api_seconds(stack.url))
+        watch.take()
 
     abuse = Abuse(abuser, code, timeout=ABUSE_SECONDS + 30)
     try:
@@ -156,12 +171,16 @@ def measure_abuse(stack, canary, abuser, case: str, code: str, ready=None,
         if ready is not None:
             poll(f"the {case} to be in full swing",
                  lambda: watch.take() is not None and ready(watch), ready_within, interval=0.25)
-
-        def between():
-            hub_times.append(hub_api_seconds(stack.url))
-            watch.take()
-
-        during = canary.measure(SAMPLES, between=between)
+        for _ in range(BLOCKS):
+            container.pause()
+            try:
+                baseline.samples += canary.measure(
+                    PER_BLOCK, between=lambda: hub_baseline.append(hub_api_seconds(stack.url))).samples
+            finally:
+                container.unpause()
+            watch.begin_active()
+            during.samples += canary.measure(PER_BLOCK, between=between).samples
+            watch.end_active()
         still_running = abuse.running()
         if before_stop is not None:
             before_stop()
@@ -172,22 +191,23 @@ def measure_abuse(stack, canary, abuser, case: str, code: str, ready=None,
     finally:
         abuse.stop()
     report = abuse.result()
-    after = canary.measure(SAMPLES // 2)
 
     facts = {
-        "baseline": baseline.summary(), "during": during.summary(), "after": after.summary(),
+        "baseline": baseline.summary(), "during": during.summary(),
+        "baseline_before_start": first.summary(),
         "bound_ms": round(latency_bound(baseline) * 1000, 1),
-        "hub_api_baseline_max_ms": round(max(baseline_hub) * 1000, 1),
-        "hub_api_during_max_ms": round(max(hub_times) * 1000, 1),
-        "hub_api_during_n": len(hub_times),
+        "hub_api_baseline_max_ms": round(max(hub_baseline) * 1000, 1),
+        "hub_api_during_max_ms": round(max(hub_during) * 1000, 1),
+        "hub_api_during_n": len(hub_during),
         "abuser_max_pids": watch.max_pids, "abuser_max_memory_mib": round(watch.max_memory / 2**20),
         "abuser_cpu_cores": round(watch.cpu_cores(), 2),
         "abuse_output_bytes": report.get("bytes"), "abuse_ended": report.get("ended"),
         "abuse_still_running_after_window": still_running,
         "stop_server_seconds": round(stop_seconds, 1),
+        "load_average": os.getloadavg()[0],
     }
     record(stack, case, facts)
-    return Run(case, baseline, during, hub_times, watch, container, report, still_running, facts)
+    return Run(case, baseline, during, hub_during, watch, container, report, still_running, facts)
 
 
 def run_abuse(stack, canary, abuser, case: str, code: str, ready=None, before_stop=None) -> Run:

@@ -202,16 +202,33 @@ def container_sample(container) -> ContainerSample | None:
 
 @dataclass
 class ContainerWatch:
-    """Samples of one container, taken between canary measurements."""
+    """Samples of one container, taken between canary measurements.
+
+    CPU is counted only over the *active* windows (between begin_active()
+    and end_active()), so a container paused in between does not dilute it.
+    """
 
     container: object
     samples: list[ContainerSample] = field(default_factory=list)
+    active_cpu_ns: int = 0
+    active_seconds: float = 0.0
+    _active_start: ContainerSample | None = None
 
     def take(self) -> ContainerSample | None:
         sample = container_sample(self.container)
         if sample is not None:
             self.samples.append(sample)
         return sample
+
+    def begin_active(self) -> None:
+        self._active_start = self.take()
+
+    def end_active(self) -> None:
+        end = self.take()
+        if self._active_start is not None and end is not None:
+            self.active_cpu_ns += end.cpu_ns - self._active_start.cpu_ns
+            self.active_seconds += end.at - self._active_start.at
+        self._active_start = None
 
     @property
     def max_pids(self) -> int:
@@ -222,7 +239,9 @@ class ContainerWatch:
         return max((max(s.memory, s.memory_peak) for s in self.samples), default=0)
 
     def cpu_cores(self) -> float:
-        """Mean CPU cores used between the first and the last sample."""
+        """Mean CPU cores used over the active windows (or first to last sample)."""
+        if self.active_seconds:
+            return self.active_cpu_ns / 1e9 / self.active_seconds
         if len(self.samples) < 2:
             return 0.0
         first, last = self.samples[0], self.samples[-1]
