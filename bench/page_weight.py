@@ -133,6 +133,7 @@ class Wire:
         self.reset()
         cdp.on("Network.requestWillBeSent", self._will_be_sent)
         cdp.on("Network.responseReceived", self._response)
+        cdp.on("Network.responseReceivedExtraInfo", self._extra_info)
         cdp.on("Network.requestServedFromCache", self._from_cache)
         cdp.on("Network.dataReceived", self._data)
         cdp.on("Network.loadingFinished", self._finished)
@@ -177,6 +178,12 @@ class Wire:
             record.update(self._response_fields(event["response"]))
             record["type"] = event.get("type", record["type"])
 
+    def _extra_info(self, event: dict) -> None:
+        """The status line as it came over the wire: a revalidated cache entry
+        is a 304 here, while responseReceived shows the cached 200."""
+        if record := self.requests.get(event["requestId"]):
+            record["wire_status"] = event.get("statusCode")
+
     def _from_cache(self, event: dict) -> None:
         if record := self.requests.get(event["requestId"]):
             record["from_cache"] = True
@@ -210,7 +217,7 @@ class Wire:
             "requests": len(done),
             "network_requests": len(done) - len(cached),
             "from_cache": len(cached),
-            "revalidated_304": sum(1 for r in done if r.get("status") == 304),
+            "revalidated_304": sum(1 for r in done if 304 in (r.get("status"), r.get("wire_status"))),
             "failed": sum(1 for r in self.exchanges() if r["failed"]),
             "in_flight": sum(1 for r in self.exchanges() if not r["done"]),
             "websocket": dict(self.websocket),
@@ -219,8 +226,9 @@ class Wire:
     def detail(self, name: str) -> list[dict]:
         rows = []
         for r in self.exchanges():
+            status = 304 if r.get("wire_status") == 304 else r.get("status")
             rows.append({"path": short_path(r["url"], name), "query": bool(urlsplit(r["url"]).query),
-                         "type": r.get("type"), "status": r.get("status"), "mime": r.get("mime"),
+                         "type": r.get("type"), "status": status, "mime": r.get("mime"),
                          "bytes": r.get("bytes", 0), "decoded_bytes": r["decoded"],
                          "encoding": r.get("encoding"), "cache_control": r.get("cache_control"),
                          "from_cache": r["from_cache"] or r.get("from_disk_cache", False),
@@ -464,6 +472,8 @@ def header_findings(runs: dict[str, dict]) -> dict:
             "uncompressed_compressible": [{k: r[k] for k in ("path", "bytes", "mime", "cache_control")}
                                           for r in uncompressed],
             "cold_by_cache_control": dict(sorted(by_cache_control.items(), key=lambda kv: -kv[1]["bytes"])),
+            "cold_by_category": by_category(phases["cold"]),
+            "warm_by_category": by_category(phases["warm"]),
             "warm_still_fetched": {
                 "responses": len(refetched),
                 "revalidated_304": sum(1 for r in refetched if r["status"] == 304),
@@ -474,6 +484,34 @@ def header_findings(runs: dict[str, dict]) -> dict:
             },
         }
     return findings
+
+
+def category(row: dict) -> str:
+    path = row["path"]
+    if "favicon" in path:
+        return "favicons"
+    if "/lab/extensions/" in path:
+        return "extensions (federated, /lab/extensions/)"
+    if "/static/" in path:
+        return "app static (/static/)"
+    if "/api/" in path or "/lsp/" in path:
+        return "REST API"
+    if row["type"] == "Document":
+        return "HTML pages and redirects"
+    return "other"
+
+
+def by_category(rows: list[dict]) -> dict[str, dict]:
+    """Exchanges that used the network (not cache hits), grouped: count, 304s, bytes."""
+    groups: dict[str, dict] = {}
+    for row in rows:
+        if row["from_cache"] or row.get("status") is None:
+            continue
+        group = groups.setdefault(category(row), {"requests": 0, "revalidated_304": 0, "bytes": 0})
+        group["requests"] += 1
+        group["revalidated_304"] += row["status"] == 304
+        group["bytes"] += row["bytes"]
+    return dict(sorted(groups.items(), key=lambda kv: -kv[1]["bytes"]))
 
 
 def _count_by(rows: list[dict], key: str) -> dict[str, int]:

@@ -21,10 +21,12 @@ HUB_DATA_DIR = "/srv/jupyterhub/data"
 GRADER_URL = "http://grader:9000"
 
 # Capabilities the learner image's start script needs while it is still root:
-# create the learner's passwd entry, chown a fresh home volume, then drop to
+# create the learner's passwd entry, chown a fresh home volume, set the course
+# folders' group and setgid bit (FSETID: root is not in that group), then drop to
 # the learner's UID with an empty bounding set (SETPCAP). The learner's own
 # processes end with no capabilities at all.
-START_SCRIPT_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID", "SETPCAP"]
+START_SCRIPT_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETUID", "SETGID",
+                             "SETPCAP"]
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -95,16 +96,53 @@ def start_with_profile(learner, profile: str | None, timeout: float = 180) -> No
 
 
 def run_kernel(learner, kernel_name: str, code: str, timeout: float = 90) -> str:
-    """Run code in a new kernel of the given kernelspec, through the proxy."""
-    from support.hub_client import execute
+    """Run code in a new kernel of the given kernelspec, through the proxy;
+    return its printed output and result, ANSI colours removed."""
     kernel = learner.server("POST", "/kernels", json={"name": kernel_name})
     assert kernel.status_code == 201, kernel.text
     kernel_id = kernel.json()["id"]
     try:
-        return ANSI.sub("", execute(learner.ws_url(f"/kernels/{kernel_id}/channels"),
-                                    learner.token, code, timeout))
+        return ANSI.sub("", execute_until_output(
+            learner.ws_url(f"/kernels/{kernel_id}/channels"), learner.token, code, timeout))
     finally:
         learner.server("DELETE", f"/kernels/{kernel_id}")
+
+
+def execute_until_output(url: str, token: str, code: str, timeout: float) -> str:
+    """Like support.hub_client.execute, but also collects execute_result, and
+    waits for output that arrives after the kernel reports idle (Deno's kernel
+    forwards console.log output on its own schedule)."""
+    ws = websocket.create_connection(url, header=[f"Authorization: token {token}"], timeout=timeout)
+    try:
+        msg_id = uuid.uuid4().hex
+        ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex,
+                       "msg_type": "execute_request", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": True,
+                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
+        output, errors, idle = [], [], False
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not (idle and (output or errors)):
+            message = json.loads(ws.recv())
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = message["msg_type"], message["content"]
+            if kind == "stream":
+                output.append(content["text"])
+            elif kind == "execute_result":
+                output.append(content["data"].get("text/plain", "") + "\n")
+            elif kind == "error":
+                errors.append(f"{content['ename']}: {content['evalue']}")
+            elif kind == "status" and content["execution_state"] == "idle":
+                idle = True
+        if errors:
+            raise RuntimeError("; ".join(errors))
+        if not idle:
+            raise TimeoutError(f"no result for {code!r} within {timeout}s")
+        return "".join(output)
+    finally:
+        ws.close()
 
 
 def preview_url(stack, learner, path: str = "") -> str:

@@ -7,7 +7,9 @@ websocket. Pass means:
 
 - the abuser's container is held by its limits (pids, memory, CPU) or killed;
 - the canary's p95 round trip during the abuse stays under 2x its own p95
-  measured right before (with a 50 ms floor, see NOISE_FLOOR);
+  measured right before (with a 50 ms floor, see NOISE_FLOOR); abuse and
+  baseline windows alternate (the abuser frozen in between), see
+  measure_abuse;
 - the hub API answers in under 1 s throughout;
 - nobody's saved work is lost (canary's and abuser's files are intact);
 - the abuse is stopped by stopping the abuser's server, which always works.
@@ -135,6 +137,13 @@ class Run:
         return self.during.p95 < latency_bound(self.baseline)
 
 
+def freeze(container) -> None:
+    """docker pause. The cgroup freezer can give up while hundreds of busy
+    processes race it on an overloaded host ("unable to freeze"); runc then
+    thaws everything again, so simply try again (bounded)."""
+    poll(f"{container.name} to freeze", lambda: container.pause() or True, 60, interval=0.2)
+
+
 def measure_abuse(stack, canary, abuser, case: str, code: str, ready=None,
                   ready_within: float = 60, before_stop=None) -> Run:
     """The canary before and during the abuse, then stop the abuser's server.
@@ -172,7 +181,7 @@ def measure_abuse(stack, canary, abuser, case: str, code: str, ready=None,
             poll(f"the {case} to be in full swing",
                  lambda: watch.take() is not None and ready(watch), ready_within, interval=0.25)
         for _ in range(BLOCKS):
-            container.pause()
+            freeze(container)
             try:
                 baseline.samples += canary.measure(
                     PER_BLOCK, between=lambda: hub_baseline.append(hub_api_seconds(stack.url))).samples

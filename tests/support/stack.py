@@ -76,8 +76,11 @@ class Stack:
                 all=True, filters={"label": f"balaikode.project={self.project}"}):
             container.remove(force=True)
         self.compose("down", "-v", check=False)  # the learner networks, now free
-        for volume in self.docker.volumes.list(filters={"name": f"{self.project}-home-"}):
-            volume.remove(force=True)
+        # Learner homes, course folders and exchanges are made by the hub,
+        # outside compose: PROJECT-home-*, PROJECT-course-*, PROJECT-exchange-*.
+        for volume in self.docker.volumes.list(filters={"name": f"{self.project}-"}):
+            if volume.name.startswith(f"{self.project}-"):
+                volume.remove(force=True)
 
 
 def start_stack(workdir, **settings: str) -> Stack:
