@@ -67,8 +67,8 @@ COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|x-javascript|json|xm
                           r"|image/svg\+xml|image/x-icon|image/vnd\.microsoft\.icon)")
 
 # The kernel status of the newest notebook, as JupyterLab and Notebook 7 show
-# it (the toolbar's execution indicator): every change is logged with its time,
-# from before the application starts, so no state is missed.
+# it (the toolbar's execution indicator): every change is logged, from before
+# the application starts, so no state is missed.
 KERNEL_STATUS_LOGGER = """(() => {
   const log = [];
   window.__bkKernelStatus = log;
@@ -453,9 +453,10 @@ def header_findings(runs: dict[str, dict]) -> dict:
     for ui, phases in runs.items():
         cold = [r for r in phases["cold"] if not r["from_cache"] and r.get("status")]
         warm = [r for r in phases["warm"] if r.get("status")]
-        scripts = sorted((r for r in cold if r["type"] == "Script"), key=lambda r: -r["decoded_bytes"])
-        uncompressed = [r for r in cold if not r["encoding"] and r["decoded_bytes"] > 1024
-                        and COMPRESSIBLE.match(r.get("mime") or "")]
+        full = list({r["path"]: r for r in reversed(cold) if r["status"] != 304}.values())  # one per path
+        scripts = sorted((r for r in full if r["type"] == "Script"), key=lambda r: -r["decoded_bytes"])
+        uncompressed = sorted((r for r in full if not r["encoding"] and r["decoded_bytes"] > 1024
+                               and COMPRESSIBLE.match(r.get("mime") or "")), key=lambda r: -r["bytes"])
         by_cache_control: dict[str, dict] = {}
         for r in cold:
             key = r["cache_control"] or "(none)"
@@ -553,17 +554,24 @@ def plot(result: dict, path: Path) -> None:
         weight.bar([x + offset for x in xs], values, width=0.4, color=color, label=f"{phase} cache")
         for x, v in zip(xs, values):
             weight.text(x + offset, v, f"{v:.0f}", ha="center", va="bottom", fontsize=8)
-        values = [result[ui][phase]["ready"]["requests"] for ui, _ in uis]
-        count.bar([x + offset for x in xs], values, width=0.4, color=color, label=f"{phase} cache")
-        for x, v in zip(xs, values):
-            count.text(x + offset, v, str(v), ha="center", va="bottom", fontsize=8)
-    for axis, label in ((weight, "KiB on the wire until ready"), (count, "HTTP requests until ready")):
+        snapshots = [result[ui][phase]["ready"] for ui, _ in uis]
+        network = [s["network_requests"] for s in snapshots]
+        revalidated = [s["revalidated_304"] for s in snapshots]
+        count.bar([x + offset for x in xs], network, width=0.4, color=color, label=f"{phase} cache")
+        count.bar([x + offset for x in xs], revalidated, width=0.4, color=color, hatch="//",
+                  edgecolor="black", linewidth=0, label=None)
+        for x, s in zip(xs, snapshots):
+            count.text(x + offset, s["network_requests"], f"{s['network_requests']}\n({s['from_cache']} cached)",
+                       ha="center", va="bottom", fontsize=7)
+    count.bar([0], [0], color="white", hatch="//", edgecolor="black", label="of which 304 revalidations")
+    for axis, label in ((weight, "KiB on the wire until ready"), (count, "requests over the network until ready")):
         axis.set_xticks(list(xs))
         axis.set_xticklabels([label for _, label in uis])
         axis.set_ylabel(label)
         axis.legend(fontsize=8)
+        axis.set_ylim(0, axis.get_ylim()[1] * 1.12)
     weight.set_title("Bytes transferred (encoded) until the page is ready", fontsize=10)
-    count.set_title("Requests (incl. cache hits and 304s)", fontsize=10)
+    count.set_title("Requests that went to the server (cache hits not counted)", fontsize=10)
 
     labels, bars = [], []
     for ui, name in uis[1:]:
@@ -576,6 +584,7 @@ def plot(result: dict, path: Path) -> None:
     timing.barh(ys, [b[0] for b in bars], color="tab:olive", label="until the UI is ready")
     for y, (ready, cell) in zip(ys, bars):
         timing.text(cell, y, f" {cell:.1f} s", va="center", fontsize=8)
+    timing.set_xlim(0, max(b[1] for b in bars) * 1.18)
     timing.set_yticks(list(ys))
     timing.set_yticklabels(labels, fontsize=8)
     timing.invert_yaxis()

@@ -172,16 +172,37 @@ def web(stack, new_learner):
 
 def test_web_profile_runs_the_webdev_image_and_is_remembered(stack, web):
     assert stack.learner_container(web.name).attrs["Config"]["Image"] == WEBDEV_IMAGE
-    # A start without options (admin page, idle restart) reuses the choice.
+    # A start without options (after login, admin page, culled server) reuses the choice.
     web.stop_server()
     start_with_profile(web, None)
     assert stack.learner_container(web.name).attrs["Config"]["Image"] == WEBDEV_IMAGE
     assert web.read_file("web/uji/style.css") == PAGE["style.css"], "the home volume is the same"
+    # The Start button's page offers the choice, in Indonesian, remembered one first.
+    web.stop_server()
+    browser = Browser(stack.url)
+    login = browser.submit("/hub/login?next=%2Fhub%2Fhome", {"username": web.name, "password": web.password})
+    assert login.status == 200 and login.url.endswith("/hub/home"), login.url
+    form = browser.get(f"/hub/spawn/{web.name}")
+    assert form.status_code == 200 and "Pilih lingkungan kerja" in form.text, form.text[-2000:]
+    assert re.search(r'<input[^>]*value="webdev"[^>]*checked', form.text), form.text
+    assert "Web (HTML, CSS, JavaScript, PHP)" in form.text
+    chosen = browser.submit(f"/hub/spawn/{web.name}", {"image": "webdev"})
+    assert chosen.status == 200, chosen.text[-2000:]
+    assert f"/hub/spawn-pending/{web.name}" in chosen.url or f"/user/{web.name}/" in chosen.url, chosen.url
+    poll("the server started from the form", lambda: web.server_model().get("ready"), 180)
+    poll("it to answer", lambda: web.server("GET", "/status").status_code == 200, 60)
+    assert stack.learner_container(web.name).attrs["Config"]["Image"] == WEBDEV_IMAGE
 
 
-def test_unknown_profile_is_refused(stack, new_learner):
-    other = new_learner("webdev")
-    other.start_server()
+def test_web_course_members_get_webdev_and_unknown_profiles_are_refused(stack, new_learner):
+    other = new_learner("kursusweb")
+    other.start_server()     # logging in started the default profile: Python
+    assert stack.learner_container(other.name).attrs["Config"]["Image"] != WEBDEV_IMAGE
+    other.stop_server()
+    made = stack.admin_cli("course", "web-uji", "--learners", other.name)
+    assert made.returncode == 0, made.stdout + made.stderr
+    start_with_profile(other, None)
+    assert stack.learner_container(other.name).attrs["Config"]["Image"] == WEBDEV_IMAGE
     other.stop_server()
     response = other.hub("POST", f"/users/{other.name}/server", json={"image": "debian:latest"})
     assert response.status_code == 400, response.text
@@ -337,6 +358,6 @@ def test_browser_learner_script_cannot_act_as_the_admin_who_opens_it(stack, web,
         page.locator("#probe-server").inner_text()
     assert page.evaluate("self.origin") == "null"
     # Nor do the admin's cookies reach the learner's PHP.
-    open_preview(page, stack, web.name, "kuki.php")
+    open_preview(page, stack, web.name, "uji/kuki.php")
     assert page.locator("body").inner_text().strip() == "COOKIE=;AUTH=;"
     page.context.close()

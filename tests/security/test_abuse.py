@@ -51,6 +51,7 @@ HUB_API_LIMIT = 1.0  # seconds, the issue's bound
 ABUSE_SECONDS = 150
 LEARNER_IMAGE = "balaikode/python:0.1.0"
 DISK_FILL_LIMIT = 2 * 1024**3
+IOPUB_DATA_RATE_LIMIT = 1_000_000  # bytes/s, jupyter-server's default (not changed in images/base)
 
 
 def latency_bound(baseline: Latencies) -> float:
@@ -210,7 +211,8 @@ def measure_abuse(stack, canary, abuser, case: str, code: str, ready=None,
         "hub_api_during_n": len(hub_during),
         "abuser_max_pids": watch.max_pids, "abuser_max_memory_mib": round(watch.max_memory / 2**20),
         "abuser_cpu_cores": round(watch.cpu_cores(), 2),
-        "abuse_output_bytes": report.get("bytes"), "abuse_ended": report.get("ended"),
+        "abuse_output_bytes": report.get("bytes"), "abuse_seconds": round(report.get("seconds", 0), 1),
+        "abuse_ended": report.get("ended"),
         "abuse_still_running_after_window": still_running,
         "stop_server_seconds": round(stop_seconds, 1),
         "load_average": os.getloadavg()[0],
@@ -338,12 +340,13 @@ def test_endless_output_does_not_drown_the_proxy(stack, canary, abuser):
     host = container.attrs["HostConfig"]
     result = run_abuse(stack, canary, abuser, "output-flood", OUTPUT_FLOOD)
     report, watch = result.report, result.watch
-    # The kernel produced more than the server's output rate limit (1 MB/s by
-    # default), so the abuser's server stopped relaying it: the abuser's
-    # (reading) client got the notice instead of the flood, and the shared
-    # proxy never carried it...
+    # The kernel produced far more than the server's output rate limit
+    # (ServerApp.iopub_data_rate_limit, 1 MB/s by default), so the abuser's
+    # server stopped relaying it: the abuser's (reading) client got the notice
+    # and at most about that rate, and the shared proxy never carried the flood
+    # (50 % slack: the limit is an average over a 3 s window)...
     assert "IOPub data rate exceeded" in report["last"], report
-    assert report["bytes"] < 1_000_000, report
+    assert report["bytes"] <= 1.5 * IOPUB_DATA_RATE_LIMIT * report["seconds"], result.facts
     # ...and the abuser's server paid for the flood within its own limits.
     assert watch.max_memory <= host["Memory"], result.facts
     assert watch.cpu_cores() <= cpu_cores_allowed(host) * 1.1, result.facts

@@ -258,7 +258,7 @@ class Abuse:
     keeps reading the websocket (like a browser tab would) until the cell is
     done, the kernel dies, the server goes away, or `timeout` passes, then
     prints one JSON line: the first and last output, how many output bytes
-    arrived and why it ended.
+    arrived over how many seconds, and why it ended.
     """
 
     def __init__(self, learner: Learner, code: str, timeout: float):
@@ -317,9 +317,9 @@ class Abuse:
 def _drive(job: dict) -> dict:
     """Child process: run job["code"] in a new kernel, read everything, report."""
     learner = Learner(job["base_url"], job["name"], job["token"])
-    report = {"bytes": 0, "first": "", "last": "", "ended": "timeout", "errors": []}
+    report = {"bytes": 0, "first": "", "last": "", "ended": "timeout", "errors": [], "seconds": 0.0}
     kernel = KernelSession(learner, timeout=job["timeout"])
-    started = False
+    started = 0.0  # monotonic time of the first output
     try:
         msg_id = kernel.send(job["code"])
         deadline = time.monotonic() + job["timeout"]
@@ -344,7 +344,7 @@ def _drive(job: dict) -> dict:
                 report["first"] = report["first"] or text[:2000]
                 report["last"] = (report["last"] + text)[-2000:]
                 if not started:
-                    started = True
+                    started = time.monotonic()
                     print("STARTED", flush=True)
             elif kind == "error":
                 report["errors"].append(f"{message['content']['ename']}: {message['content']['evalue']}")
@@ -354,6 +354,8 @@ def _drive(job: dict) -> dict:
     finally:
         if not started:
             print("NOT STARTED", flush=True)
+        else:
+            report["seconds"] = time.monotonic() - started
         try:
             kernel.ws.close()
         except Exception:  # noqa: BLE001
