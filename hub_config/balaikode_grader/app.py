@@ -18,6 +18,7 @@ import re
 import docker
 from tornado import httpclient, ioloop, web
 
+from balaikode_hub.profiles import course_image
 from balaikode_hub.settings import SettingsError, load_settings
 
 from . import collector, sandbox
@@ -35,6 +36,7 @@ class Settings:
 
     def __init__(self, environ=os.environ):
         values = load_settings(environ)
+        self.values = values
         self.project = environ["COMPOSE_PROJECT_NAME"]
         self.image = values["BALAIKODE_LEARNER_IMAGE"]
         self.limits = sandbox.SandboxLimits(memory=values["BALAIKODE_SANDBOX_MEM_LIMIT"])
@@ -110,9 +112,12 @@ class ExecuteHandler(GraderHandler):
         cell_timeout = max(1, min(int(body.get("cell_timeout", 30)), 600))
         notebook_timeout = max(5, min(int(body.get("notebook_timeout", 300)),
                                       self.config.max_notebook_timeout))
+        # The course's learner image (web-* courses: the web-dev image with
+        # node, php and deno), so submissions run where they were written.
+        image = course_image(self.config.values, course)
         async with self.slots:
             result = await asyncio.to_thread(
-                sandbox.run_notebook, self.docker, self.config.image, notebook,
+                sandbox.run_notebook, self.docker, image, notebook,
                 kernel=kernel, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout,
                 limits=self.config.limits, labels=self.labels(course))
         log.info("Executed %s/%s/%s for %s: %s", course, body.get("student"),

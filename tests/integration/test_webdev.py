@@ -256,6 +256,10 @@ def sandboxed_base(stack, learner) -> str:
 
 def test_preview_serves_the_page_its_files_and_php_all_sandboxed(stack, web):
     http = web.http
+    # JupyterLab's Launcher shows the entry as "Pratinjau Web", opening in a new tab.
+    servers = http.get(f"{stack.url}/user/{web.name}/server-proxy/servers-info", timeout=30).json()
+    [entry_info] = [s for s in servers["server_processes"] if s["name"] == PREVIEW]
+    assert entry_info["launcher_entry"]["title"] == "Pratinjau Web" and entry_info["new_browser_tab"]
     entry = http.get(preview_url(stack, web, "uji/"), allow_redirects=False, timeout=30)
     assert entry.status_code == 302 and entry.headers["Content-Security-Policy"].startswith(SANDBOX)
     base = sandboxed_base(stack, web)

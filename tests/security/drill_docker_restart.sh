@@ -103,7 +103,7 @@ request = urllib.request.Request("http://127.0.0.1:8081/hub/api" + path, method=
 try:
     body = urllib.request.urlopen(request, timeout=30).read().decode()
 except urllib.error.HTTPError as error:
-    print("error", error.code)
+    print("already running" if method == "POST" and error.code == 400 else f"error {error.code}")
     raise SystemExit(0)
 if method == "POST":
     print("requested")

@@ -38,7 +38,7 @@ from support.stack import ARTIFACTS
 BLOCKS = 6
 PER_BLOCK = 10
 # A pure 2x bound is meaningless when the baseline p95 is a few tens of ms: on
-# the shared 2-core test machines (load average often above 10 from other
+# the shared 2-core test machines (load average 10 to over 100 from other
 # engineers' stacks) one lost CFS time slice adds 10-30 ms to a single round
 # trip whatever our abuser does. The bound is therefore max(2 x baseline,
 # baseline + 50 ms); 50 ms is still below what a person at a keyboard notices
@@ -137,6 +137,10 @@ class Run:
     def canary_ok(self) -> bool:
         return self.during.p95 < latency_bound(self.baseline)
 
+    @property
+    def hub_ok(self) -> bool:
+        return max(self.hub_times) < HUB_API_LIMIT
+
 
 def freeze(container) -> None:
     """docker pause. The cgroup freezer can give up while hundreds of busy
@@ -150,8 +154,8 @@ def measure_abuse(stack, canary, abuser, case: str, code: str, ready=None,
     """The canary before and during the abuse, then stop the abuser's server.
 
     Baseline and abuse windows are interleaved, so that both see the same
-    background load from the other stacks on this shared machine (it swings
-    from a load average of 10 to 60 within minutes): a first baseline block
+    background load from the other stacks on this shared machine (its load
+    average swings between 10 and more than 100 within minutes): a first baseline block
     before the abuse starts, then, once the abuse is in full swing, BLOCKS
     rounds of [abuser paused (`docker pause`, the cgroup freezer): baseline
     block right before / abuser running: abuse block]. The abuse never
@@ -224,13 +228,14 @@ def measure_abuse(stack, canary, abuser, case: str, code: str, ready=None,
 def run_abuse(stack, canary, abuser, case: str, code: str, ready=None, before_stop=None) -> Run:
     """measure_abuse, then the checks every abuse shares.
 
-    If the canary's bound is missed, the whole cycle (fresh baseline, abuse,
-    measurement) runs once more and that second run decides: an effect of the
-    abuse repeats, a burst of load from the other stacks on this shared host
-    rarely hits the same window twice. Both runs are recorded.
+    If the canary's or the hub's bound is missed, the whole cycle (abuser's
+    server, baseline, abuse, measurement) runs once more and that second run
+    decides: an effect of the abuse repeats, a burst of load from the other
+    stacks on this shared host rarely hits the same windows twice. Both runs
+    are recorded.
     """
     run = measure_abuse(stack, canary, abuser, case, code, ready, before_stop=before_stop)
-    if not run.canary_ok:
+    if not (run.canary_ok and run.hub_ok):
         abuser.start_server()
         run = measure_abuse(stack, canary, abuser, case + " (again)", code, ready, before_stop=before_stop)
 
@@ -239,7 +244,7 @@ def run_abuse(stack, canary, abuser, case: str, code: str, ready=None, before_st
     # ...the canary hardly noticed...
     assert run.canary_ok, run.facts
     # ...the hub answered promptly all along...
-    assert max(run.hub_times) < HUB_API_LIMIT, run.facts
+    assert run.hub_ok, run.facts
     # ...and no saved work was lost, the canary's or the abuser's.
     assert canary.learner.read_file("karya.txt") == canary.work
     assert read_home_file(stack, abuser.name, "karya.txt") == abuser.work
@@ -361,6 +366,8 @@ st = os.statvfs(os.path.expanduser("~"))
 print("MULAI", json.dumps({{"home_size": st.f_blocks * st.f_frsize, "home_blocks": st.f_blocks,
                            "home_free": st.f_bavail * st.f_frsize}}), flush=True)
 written, error, passes = 0, None, 0
+if os.path.exists(os.path.expanduser("~/hasil-isi.json")):
+    os.remove(os.path.expanduser("~/hasil-isi.json"))   # from an earlier attempt
 with open(os.path.expanduser("~/besar.bin"), "wb") as big:
     while time.time() < end:
         big.seek(0)
@@ -392,8 +399,11 @@ def test_filling_the_home_disk(stack, canary, abuser):
     def first_pass_done():
         # The measured window covers the start of the write; the verdict
         # needs the first full pass (2 GiB written or a write error).
-        text = poll("the first pass of the disk fill", lambda: abuser.read_file("hasil-isi.json"), 240)
-        outcome.update(json.loads(text))
+        def parsed():
+            text = abuser.read_file("hasil-isi.json")
+            return json.loads(text) if text else None  # a half-written file: poll again
+
+        outcome.update(poll("the first pass of the disk fill", parsed, 240))
 
     try:
         result = run_abuse(stack, canary, abuser, "disk-fill", DISK_FILL, before_stop=first_pass_done)

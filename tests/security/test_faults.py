@@ -17,11 +17,27 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 
+import docker
 import pytest
-import requests
 
 from support.hub_client import poll
+from support.stack import ARTIFACTS
+
+
+def record(stack, case: str, facts: dict) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with open(ARTIFACTS / f"safety-faults-{stack.project}.jsonl", "a") as handle:
+        handle.write(json.dumps({"case": case, **facts}) + "\n")
+
+
+def container_gone_or_dead(container) -> bool:
+    try:
+        container.reload()
+    except docker.errors.NotFound:
+        return True  # DockerSpawner creates learner containers with auto-remove
+    return container.status in ("exited", "dead")
 
 
 def test_container_killed_while_the_hub_is_down(stack, new_learner):
@@ -31,14 +47,15 @@ def test_container_killed_while_the_hub_is_down(stack, new_learner):
     learner.write_file("karya.txt", work)
     killed = stack.learner_container(learner.name)
 
+    hub_stopped = time.monotonic()
     stack.compose("stop", "hub")
     try:
         killed.kill()
-        poll("the learner container to be dead",
-             lambda: (killed.reload() or killed.status) in ("exited", "dead"), 60)
+        poll("the learner container to be dead", lambda: container_gone_or_dead(killed), 60)
     finally:
         stack.compose("start", "hub")
     stack.wait_healthy()
+    record(stack, "killed-while-hub-down", {"hub_back_after_s": round(time.monotonic() - hub_stopped, 1)})
 
     # The hub noticed at start-up: the server is no longer listed as running,
     # and the proxy no longer sends the learner to the dead container.
@@ -78,8 +95,10 @@ for name, text in json.loads({json.dumps(json.dumps(CORRUPT))}).items():
 open("acak.ipynb", "wb").write(bytes(range(256)) * 4)
 """)
 
+    seen = {}
     for name in [*CORRUPT, "acak.ipynb"]:
         opened = learner.server("GET", f"/contents/{name}")
+        seen[name] = [opened.status_code, opened.text[:200]]
         # Either a clear error (4xx/5xx with a JSON message naming the
         # problem) or, for JSON that is merely not a notebook, a notebook
         # model the UI can show; never a crashed server or an HTML trace.
@@ -94,6 +113,8 @@ open("acak.ipynb", "wb").write(bytes(range(256)) * 4)
         raw = learner.server("GET", f"/contents/{name}", params={"type": "file", "format": "base64"})
         assert raw.status_code == 200, (name, raw.text[:300])
         assert learner.server("GET", "/status").status_code == 200
+
+    record(stack, "corrupt-notebooks", seen)
 
     # Everything else is untouched and the server works normally.
     listing = {item["name"] for item in learner.server("GET", "/contents").json()["content"]}
