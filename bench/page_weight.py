@@ -98,18 +98,6 @@ SAME_TAB_JS = "() => { window.open = (url) => { window.location.assign(String(ur
 
 # ---------------------------------------------------------------- helpers
 
-class TmpDirs:
-    """Stands in for pytest's tmp_path_factory (start_stack only calls mktemp)."""
-
-    def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="balaikode-bench-"))
-
-    def mktemp(self, name: str) -> Path:
-        path = self.root / name
-        path.mkdir()
-        return path
-
-
 def log(message: str) -> None:
     print(f"[page-weight {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -738,7 +726,7 @@ def main() -> int:
         raise KeyboardInterrupt("SIGTERM")
 
     signal.signal(signal.SIGTERM, interrupted)  # e.g. `timeout`: clean up as on Ctrl-C
-    tmp = TmpDirs()
+    tmp = Path(tempfile.mkdtemp(prefix="balaikode-bench-"))
     stack = start_stack(tmp)
     started = time.monotonic()
     try:
@@ -757,7 +745,7 @@ def main() -> int:
     finally:
         log("removing the benchmark stack")
         stack.remove_everything()
-        shutil.rmtree(tmp.root, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
     result["wall_seconds"] = round(time.monotonic() - started, 1)
     json_out.parent.mkdir(parents=True, exist_ok=True)

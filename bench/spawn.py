@@ -65,18 +65,6 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # ---------------------------------------------------------------- helpers
 
-class TmpDirs:
-    """Stands in for pytest's tmp_path_factory (start_stack only calls mktemp)."""
-
-    def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="balaikode-bench-"))
-
-    def mktemp(self, name: str) -> Path:
-        path = self.root / name
-        path.mkdir()
-        return path
-
-
 def log(message: str) -> None:
     print(f"[spawn-bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -548,7 +536,7 @@ def main() -> int:
         raise KeyboardInterrupt("SIGTERM")
 
     signal.signal(signal.SIGTERM, interrupted)  # e.g. `timeout`: clean up as on Ctrl-C
-    tmp = TmpDirs()
+    tmp = Path(tempfile.mkdtemp(prefix="balaikode-bench-"))
     stack = start_stack(tmp, **dict(s.split("=", 1) for s in args.setting))
     try:
         result = run(args, stack)
@@ -561,7 +549,7 @@ def main() -> int:
     finally:
         log("removing the benchmark stack")
         stack.remove_everything()
-        shutil.rmtree(tmp.root, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
     json_out.parent.mkdir(parents=True, exist_ok=True)
     json_out.write_text(json.dumps(result, indent=2) + "\n")
