@@ -265,23 +265,12 @@ print(json.dumps(codes))
                      "personal token collect": 403, "personal token execute": 403}, facts
 
 
-HOST_PORTS_DEFECT = (
-    "DEFECT (reported, not fixed here): the `learners` network is `internal`, but on Docker 20.10 its "
-    "containers still get a default route to the host's bridge address, and the host's INPUT chain "
-    "accepts them, so any host service listening on all addresses (sshd, a database, another site's "
-    "published port) answers a learner, at the gateway and at 172.17.0.1 alike. Suggested fix: give the "
-    "learner bridges fixed names (driver_opts com.docker.network.bridge.name) and have a small "
-    "network_mode: host service with NET_ADMIN keep `iptables -I INPUT -i <bridge> -j DROP` in place "
-    "(containers on the bridge still reach each other; verified by hand); on Docker >= 28 the "
-    "network option com.docker.network.bridge.gateway_mode_ipv4=isolated does it without iptables.")
-
-
-@pytest.mark.xfail(strict=True, reason=HOST_PORTS_DEFECT)
 def test_a_learner_cannot_reach_the_hosts_own_ports(stack, pair):
     """Learner containers are on an `internal` network, but on Docker 20.10
     that network still has the host's bridge address as gateway, and the host
-    accepts connections to any of its own addresses there (the isolation
-    rules only filter forwarded traffic). A service we start on the host
+    would accept connections to any of its own addresses there (the isolation
+    rules only filter forwarded traffic); the firewall service drops them
+    (images/hub/balaikode-firewall). A service we start on the host
     itself, listening on all addresses like sshd or a database usually does,
     shows whether the host is reachable."""
     ani, _ = pair

@@ -48,10 +48,10 @@ def test_learner_network_is_internal_and_proxy_api_is_not_on_it():
     proxy = COMPOSE["services"]["proxy"]["networks"]
     assert proxy["control"]["aliases"] == ["proxy-api"]
     assert "learners" in proxy and "aliases" not in (proxy["learners"] or {})
-    # Only the proxy publishes a port; only the hub and the grader service
-    # have the Docker socket.
+    # Only the proxy publishes a port; only the hub, the grader service and
+    # the firewall have the Docker socket.
     for name, service in COMPOSE["services"].items():
         if name != "proxy":
             assert "ports" not in service, name
         socket_mounts = [v for v in service.get("volumes", []) if "docker.sock" in v]
-        assert (name in ("hub", "grader")) == bool(socket_mounts), name
+        assert (name in ("hub", "grader", "firewall")) == bool(socket_mounts), name
