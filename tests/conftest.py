@@ -10,5 +10,6 @@ sys.path.insert(0, str(REPO / "tests"))
 
 # Real-stack fixtures (stack, admin, new_learner, ...) for integration,
 # browser and security tests. Importing them here registers them.
+from support.browser import chromium  # noqa: E402,F401
 from support.stack import (  # noqa: E402,F401
     admin, built_images, make_course, new_learner, pytest_runtest_makereport, stack)

@@ -18,16 +18,14 @@ import json
 import re
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import websocket
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from integration.test_isolation import PROBE
 from support.hub_client import Browser, poll
 
-CHROMIUM = "/usr/bin/chromium"
 WEBDEV_IMAGE = "balaikode/webdev:0.1.0"
 PREVIEW = "balaikode-preview"      # logged-in entry (jupyter-server-proxy)
 SANDBOXED = "balaikode-web"        # where it sends the browser: /user/NAME/balaikode-web/KEY/...
@@ -302,18 +300,6 @@ def test_preview_is_only_for_its_owner(stack, web, new_learner):
 
 
 # -- Chromium --------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--headless", "--disable-gpu",
-                                            "--no-first-run", "--disable-background-networking"])
-        yield browser
-        browser.close()
-
 
 def logged_in_page(chromium, stack, name: str, password: str):
     context = chromium.new_context(base_url=stack.url, locale="id-ID")
