@@ -1,8 +1,10 @@
-"""One Chromium (Debian's package, driven by Playwright) per test session.
+"""Chromium (Debian's package, driven by Playwright) for browser tests.
 
-Playwright's sync API allows one running instance per thread, so every test
-that needs a browser (tests/browser, the web-dev preview tests) shares this
-session fixture instead of starting its own.
+Playwright's sync API allows one running instance per thread and keeps an
+asyncio loop running in it while it lives, so every test that needs a browser
+(tests/browser, the web-dev preview tests) uses this fixture, and it is
+module-scoped: the instance (and its loop) ends with the module, and tests
+elsewhere that use asyncio.run() are not affected.
 """
 
 import os
@@ -15,7 +17,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright
 
