@@ -27,12 +27,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-
+from common import RESULTS, benchmark_stack  # noqa: E402
 from support.course import Trainer  # noqa: E402
 from support.hub_client import Browser, Learner  # noqa: E402
-from support.stack import start_stack  # noqa: E402
 
 COURSE = "bench-nilai"
 TASK = "bench"
@@ -109,9 +106,9 @@ def main() -> None:
     parser.add_argument("--json-out")
     args = parser.parse_args()
 
-    stack = start_stack(f"/tmp/balaikode-bench-{os.getpid()}",
-                        BALAIKODE_GRADING_NOTEBOOK_TIMEOUT="120s")
-    try:
+    stamp = f"{datetime.now():%Y%m%d-%H%M%S}"
+    with benchmark_stack("autograde", stamp, lambda message: print(message, file=sys.stderr),
+                         BALAIKODE_GRADING_NOTEBOOK_TIMEOUT="120s") as stack:
         stack.up()
         admin = Browser(stack.url)
         admin.login("admin", stack.admin_password)
@@ -154,12 +151,9 @@ def main() -> None:
         }
         text = json.dumps(result, indent=2)
         print(text)
-        out = Path(args.json_out) if args.json_out else REPO / "bench" / "results" / \
-            f"autograde-{datetime.now():%Y%m%d-%H%M%S}.json"
+        out = Path(args.json_out) if args.json_out else RESULTS / f"autograde-{stamp}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text + "\n")
-    finally:
-        stack.remove_everything()
 
 
 if __name__ == "__main__":

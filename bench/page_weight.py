@@ -38,29 +38,19 @@ import os
 import platform
 import re
 import secrets
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+from common import RESULTS, benchmark_stack  # noqa: E402
+from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from support.hub_client import Browser, Learner  # noqa: E402
-from support.stack import Stack, start_stack  # noqa: E402
-
-RESULTS = REPO / "bench" / "results"
+from support.stack import Stack  # noqa: E402
 LEARNER = "siti"
 
-# As in tests/browser/conftest.py: Debian's chromium, never `playwright install`.
-CHROMIUM = os.environ.get("BALAIKODE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1000, "height": 700}
 
 COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|x-javascript|json|xml|xhtml\+xml|manifest\+json)"
@@ -717,35 +707,14 @@ def main() -> int:
     json_out = args.json_out or RESULTS / f"page_weight-{stamp}.json"
     png_out = args.png_out or RESULTS / f"page_weight-{stamp}.png"
     detail_out = json_out.with_name(json_out.stem + "-requests.json")
-    if not args.no_build:
-        log("docker compose build (cached layers)")
-        subprocess.run(["docker", "compose", "build", "--quiet"], cwd=REPO, check=True,
-                       stdout=subprocess.DEVNULL)
-
-    def interrupted(*_):
-        raise KeyboardInterrupt("SIGTERM")
-
-    signal.signal(signal.SIGTERM, interrupted)  # e.g. `timeout`: clean up as on Ctrl-C
-    tmp = Path(tempfile.mkdtemp(prefix="balaikode-bench-"))
-    stack = start_stack(tmp)
     started = time.monotonic()
-    try:
+    with benchmark_stack("page_weight", stamp, log, build=not args.no_build) as stack:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 result, details = run(args, stack, chromium, RESULTS / f"page_weight-{stamp}-failure.png")
             finally:
                 chromium.close()
-    except BaseException:
-        logs = RESULTS / f"page_weight-{stamp}-compose.log"
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        logs.write_text(stack.logs())
-        log(f"failed; compose logs in {logs}")
-        raise
-    finally:
-        log("removing the benchmark stack")
-        stack.remove_everything()
-        shutil.rmtree(tmp, ignore_errors=True)
 
     result["wall_seconds"] = round(time.monotonic() - started, 1)
     json_out.parent.mkdir(parents=True, exist_ok=True)

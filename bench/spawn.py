@@ -36,30 +36,18 @@ import os
 import platform
 import re
 import secrets
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import requests
 
-REPO = Path(__file__).resolve().parents[1]
-# The test suite's own helpers: start_stack/Stack and the form/API/kernel client.
-sys.path.insert(0, str(REPO / "tests"))
-try:
-    from support.hub_client import Browser, Learner, execute  # noqa: E402
-    from support.stack import Stack, start_stack  # noqa: E402
-except ImportError:  # older layout: tests/integration/{conftest,hub_client}.py
-    sys.path.insert(0, str(REPO / "tests" / "integration"))
-    from conftest import Stack, start_stack  # noqa: E402
-    from hub_client import Browser, Learner, execute  # noqa: E402
-
-RESULTS = REPO / "bench" / "results"
+# The test suite's own helpers (stack, forms, API, kernel client) via common.
+from common import RESULTS, benchmark_stack  # noqa: E402
+from support.hub_client import Browser, Learner, execute  # noqa: E402
+from support.stack import Stack  # noqa: E402
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -527,29 +515,9 @@ def main() -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     json_out = args.json_out or RESULTS / f"spawn-{stamp}.json"
     png_out = args.png_out or RESULTS / f"spawn-{stamp}.png"
-    if not args.no_build:
-        log("docker compose build (cached layers)")
-        subprocess.run(["docker", "compose", "build", "--quiet"], cwd=REPO, check=True,
-                       stdout=subprocess.DEVNULL)
-
-    def interrupted(*_):
-        raise KeyboardInterrupt("SIGTERM")
-
-    signal.signal(signal.SIGTERM, interrupted)  # e.g. `timeout`: clean up as on Ctrl-C
-    tmp = Path(tempfile.mkdtemp(prefix="balaikode-bench-"))
-    stack = start_stack(tmp, **dict(s.split("=", 1) for s in args.setting))
-    try:
+    with benchmark_stack("spawn", stamp, log, build=not args.no_build,
+                         **dict(s.split("=", 1) for s in args.setting)) as stack:
         result = run(args, stack)
-    except BaseException:
-        logs = RESULTS / f"spawn-{stamp}-compose.log"
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        logs.write_text(stack.logs())
-        log(f"failed; compose logs in {logs}")
-        raise
-    finally:
-        log("removing the benchmark stack")
-        stack.remove_everything()
-        shutil.rmtree(tmp, ignore_errors=True)
 
     json_out.parent.mkdir(parents=True, exist_ok=True)
     json_out.write_text(json.dumps(result, indent=2) + "\n")
