@@ -20,12 +20,18 @@ from support.stack import start_stack  # noqa: E402
 
 
 @contextmanager
-def benchmark_stack(name: str, stamp: str, log, *, build: bool = True, **settings: str):
-    """Yield a Stack (not started: callers time `up` themselves if they want)."""
+def benchmark_stack(name: str, stamp: str, log, *, build: bool = True, compose_file: Path | None = None,
+                    **settings: str):
+    """Yield a Stack (not started: callers time `up` themselves if they want).
+
+    compose_file: another compose file instead of docker-compose.yml (the
+    stock baseline, bench/baseline/compose.yml); its images are built too.
+    """
     if build:
         log("docker compose build (cached layers)")
-        subprocess.run(["docker", "compose", "build", "--quiet"], cwd=REPO, check=True,
-                       stdout=subprocess.DEVNULL)
+        for extra in ([] if compose_file is None else [["-f", str(compose_file)]]) + [[]]:
+            subprocess.run(["docker", "compose", *extra, "build", "--quiet"], cwd=REPO, check=True,
+                           stdout=subprocess.DEVNULL)
 
     def interrupted(*_):
         raise KeyboardInterrupt("SIGTERM")
@@ -33,6 +39,8 @@ def benchmark_stack(name: str, stamp: str, log, *, build: bool = True, **setting
     signal.signal(signal.SIGTERM, interrupted)  # e.g. `timeout`: clean up as on Ctrl-C
     tmp = Path(tempfile.mkdtemp(prefix="balaikode-bench-"))
     stack = start_stack(tmp, **settings)
+    if compose_file is not None:
+        stack.env["COMPOSE_FILE"] = str(compose_file)
     try:
         yield stack
     except BaseException:

@@ -46,6 +46,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Error as PlaywrightError
 
 from common import RESULTS, benchmark_stack  # noqa: E402
+from measure import form_login  # noqa: E402
 from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from support.hub_client import Browser, Learner  # noqa: E402
 from support.stack import Stack  # noqa: E402
@@ -246,27 +247,17 @@ def stack_up(stack: Stack, limit: float = 240) -> None:
             time.sleep(10)
 
 
-def form_login_no_redirect(browser: Browser, name: str, password: str) -> None:
-    """The login form, without following the redirect (which would start a server)."""
-    browser.get("/hub/login")
-    xsrf = browser.session.cookies.get("_xsrf", path="/hub/") or browser.session.cookies.get("_xsrf")
-    response = browser.session.post(f"{browser.base_url}/hub/login", allow_redirects=False, timeout=60,
-                                    data={"username": name, "password": password, "_xsrf": xsrf})
-    if response.status_code != 302:
-        raise RuntimeError(f"login of {name} failed: {response.status_code}")
-
-
 def make_learner(stack: Stack, name: str) -> tuple[Learner, str]:
     """Sign-up form, the admin approves, login form; the learner's API token for housekeeping."""
     admin = Browser(stack.url)
-    form_login_no_redirect(admin, "admin", stack.admin_password)
+    form_login(admin, "admin", stack.admin_password)
     password = "Lambat-" + secrets.token_urlsafe(10)
     browser = Browser(stack.url)
     if (result := browser.signup(name, password)).status != 200:
         raise RuntimeError(f"sign-up of {name} failed: {result.status}")
     if (response := admin.get(f"/hub/authorize/{name}")).status_code != 200:
         raise RuntimeError(f"approving {name} failed: {response.status_code}")
-    form_login_no_redirect(browser, name, password)
+    form_login(browser, name, password)
     return Learner(stack.url, name, browser.new_token(name)), password
 
 

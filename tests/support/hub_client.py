@@ -139,12 +139,23 @@ class Learner:
         return self.base_url.replace("http", "ws", 1) + f"/user/{self.name}/api{path}"
 
 
-def execute(url: str, token: str, code: str, timeout: float) -> str:
-    """Jupyter messaging protocol v5 over one websocket: execute_request -> stdout."""
-    ws = websocket.create_connection(url, header=[f"Authorization: token {token}"], timeout=timeout)
-    try:
+class KernelChannel:
+    """One kernel websocket kept open, for running several cells in a row."""
+
+    def __init__(self, url: str, token: str, timeout: float):
+        self.ws = websocket.create_connection(url, header=[f"Authorization: token {token}"],
+                                              timeout=timeout)
+
+    def __enter__(self) -> "KernelChannel":
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.ws.close()
+
+    def run(self, code: str, timeout: float) -> str:
+        """Jupyter messaging protocol v5: execute_request -> stdout."""
         msg_id = uuid.uuid4().hex
-        ws.send(json.dumps({
+        self.ws.send(json.dumps({
             "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex,
                        "msg_type": "execute_request", "version": "5.3"},
             "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
@@ -154,7 +165,7 @@ def execute(url: str, token: str, code: str, timeout: float) -> str:
         output, errors = [], []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            message = json.loads(ws.recv())
+            message = json.loads(self.ws.recv())
             if message.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind = message["msg_type"]
@@ -167,5 +178,9 @@ def execute(url: str, token: str, code: str, timeout: float) -> str:
                     raise RuntimeError("; ".join(errors))
                 return "".join(output)
         raise TimeoutError(f"no result for {code!r} within {timeout}s")
-    finally:
-        ws.close()
+
+
+def execute(url: str, token: str, code: str, timeout: float) -> str:
+    """Run one cell over a new websocket (closed afterwards) and return stdout."""
+    with KernelChannel(url, token, timeout) as channel:
+        return channel.run(code, timeout)
