@@ -103,6 +103,25 @@ for key in hub-data proxy-secret grader-secret; do
         break
     fi
 done
+# Learner homes and course exchanges are size-limited disks (the disks
+# service): made before anything is written, at least as big as their files.
+disk_keys=()
+for key in "${keys[@]}"; do
+    case "$key" in home-*|exchange-*) disk_keys+=("$key") ;; esac
+done
+if [ ${#disk_keys[@]} -gt 0 ]; then
+    say "Preparing ${#disk_keys[@]} disks"
+    docker compose up -d --wait --no-deps disks >/dev/null \
+        || die "the disks service did not start (docker compose logs disks)"
+    for key in "${disk_keys[@]}"; do
+        bytes=$(sed -n "s/^bytes $key //p" <<<"$header")
+        # Room for the files, ext4's own blocks and some work space.
+        min=$(( ${bytes:-0} + ${bytes:-0} / 4 + 64 * 1024 * 1024 ))
+        docker compose exec -T disks python3 -m balaikode_disks ensure \
+            "$(bk_volume_name "$project" "$key")" --min-size "$min" >/dev/null \
+            || die "could not prepare the disk of $key (above); nothing was written yet"
+    done
+fi
 say "Stopping Balai Kode (project $project)"
 docker compose stop
 if [ ${#learner_containers[@]} -gt 0 ]; then

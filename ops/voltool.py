@@ -291,11 +291,21 @@ def read_header(tar) -> dict:
     return header
 
 
+def bytes_per_volume(manifest: dict) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for name, entry in manifest["files"].items():
+        parts = name.split("/")
+        if parts[0] == "volumes" and len(parts) > 1:
+            totals[parts[1]] = totals.get(parts[1], 0) + (entry.get("size") or 0)
+    return totals
+
+
 def cmd_inspect(args) -> int:
     """Read the whole archive and check it before anything is changed: the
     manifest is there (the archive is complete) and every file's content
     matches its sha256. Prints lines for the shell: `project P`, `version V`,
-    `date D`, `settings yes|no`, `volume KEY` for each volume, `files N`."""
+    `date D`, `settings yes|no`, `volume KEY` for each volume, `bytes KEY N`
+    (its files' total size), `files N`."""
     tar = open_archive()
     header = read_header(tar)
     for volume in header["volumes"]:
@@ -323,6 +333,8 @@ def cmd_inspect(args) -> int:
     print("settings", "yes" if header["settings"] else "no")
     for volume in header["volumes"]:
         print("volume", volume["key"])
+    for key, size in bytes_per_volume(manifest).items():
+        print("bytes", key, size)
     print("files", len(manifest["files"]))
     return 0
 
@@ -562,6 +574,18 @@ def disk_use(root: str) -> int:
     return total
 
 
+def disk_cell(root: str) -> tuple[int, str]:
+    """Bytes used, and "used / size (pct)" when the volume is a size-limited
+    disk of its own (the disks service), else just "used"."""
+    used = disk_use(root)
+    own, shared = os.statvfs(root), os.statvfs("/")
+    if own.f_blocks == shared.f_blocks and own.f_frsize == shared.f_frsize:
+        return used, human(used)  # on the host's own filesystem: no limit
+    size = own.f_blocks * own.f_frsize
+    taken = (own.f_blocks - own.f_bfree) * own.f_frsize
+    return used, f"{human(used)} / {human(size)} ({100 * taken // max(size, 1)}% full)"
+
+
 def human(size: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if size < 1024 or unit == "GiB":
@@ -648,9 +672,9 @@ def cmd_status(args) -> int:
         if os.path.isdir(VOLUMES) else []
     total_disk = 0
     for key in homes:
-        used = disk_use(os.path.join(VOLUMES, key))
+        used, cell = disk_cell(os.path.join(VOLUMES, key))
         total_disk += used
-        learners.setdefault(unescape(key[len("home-"):]), {})["disk"] = used
+        learners.setdefault(unescape(key[len("home-"):]), {})["disk"] = cell
     running = 0
     rows = [["USER", "ROLE", "SERVER", "CPU", "MEMORY (used / limit)", "MEM %", "DISK (home)"]]
     for name in sorted(learners):
@@ -665,7 +689,7 @@ def cmd_status(args) -> int:
             role += "+trainer"
         rows.append([name, role, server, st.get("CPUPerc", "-"), st.get("MemUsage", "-"),
                      st.get("MemPerc", "-"),
-                     human(row["disk"]) if "disk" in row else "-"])
+                     row.get("disk", "-")])
     print(f"\nLearners: {len(learners)} account(s)/home(s), {running} server(s) running, "
           f"homes use {human(total_disk)} on disk")
     print(table(rows) if len(rows) > 1 else "  (none yet)")
@@ -678,7 +702,7 @@ def cmd_status(args) -> int:
             cells = []
             for kind in ("course", "exchange"):
                 root = os.path.join(VOLUMES, f"{kind}-{course}")
-                cells.append(human(disk_use(root)) if os.path.isdir(root) else "-")
+                cells.append(disk_cell(root)[1] if os.path.isdir(root) else "-")
             rows.append([course, *cells])
         print("\nCourses:")
         print(table(rows))

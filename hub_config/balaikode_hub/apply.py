@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from balaikode_disks.store import sizes_from_settings
 from traitlets.config import Config
 
-from .courses import make_pre_spawn_hook, user_uid
+from .courses import user_uid
+from .disks import make_spawn_hook
 from .language import apply_language
 from .profiles import apply_profiles
 from .settings import USERNAME_PATTERN
@@ -120,8 +122,9 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
         "BALAIKODE_GRADING_CELL_TIMEOUT": str(s["BALAIKODE_GRADING_CELL_TIMEOUT"]),
         "BALAIKODE_GRADING_NOTEBOOK_TIMEOUT": str(s["BALAIKODE_GRADING_NOTEBOOK_TIMEOUT"]),
     }
-    # Course volumes and the trainer/learner role, from the user's groups.
-    c.DockerSpawner.pre_spawn_hook = make_pre_spawn_hook(d.project)
+    # Course volumes and the trainer/learner role, from the user's groups;
+    # then the home and exchanges as size-limited disks.
+    c.DockerSpawner.pre_spawn_hook = make_spawn_hook(d.project, sizes_from_settings(s))
     c.DockerSpawner.extra_create_kwargs = {
         "labels": {"balaikode.project": d.project, "balaikode.role": "learner"},
     }

@@ -77,6 +77,13 @@ def parse_memory(text: str) -> int:
     return size
 
 
+def parse_disk_size(text: str) -> int:
+    """Like parse_memory, and 0 means 'no limit'."""
+    if text.strip() == "0":
+        return 0
+    return parse_memory(text)
+
+
 def parse_cpu(text: str) -> float:
     try:
         value = float(text.strip())
@@ -211,6 +218,16 @@ SCHEMA: dict[str, Setting] = {
         "profile whose image is set."),
     "BALAIKODE_MEM_LIMIT": Setting(
         "1G", parse_memory, "Memory limit of each learner server (e.g. 512M, 2G)."),
+    "BALAIKODE_HOME_DISK_SIZE": Setting(
+        "2G", parse_disk_size,
+        "Disk space of each learner's home folder (e.g. 1G, 5G). A learner "
+        "who fills it gets 'no space left' in their own folder only. Raising "
+        "it enlarges existing homes at their next start; lowering it affects "
+        "new learners only. 0: no limit (plain Docker volumes)."),
+    "BALAIKODE_EXCHANGE_DISK_SIZE": Setting(
+        "2G", parse_disk_size,
+        "Disk space of each course's exchange (released assignments, "
+        "submissions, feedback). 0: no limit."),
     "BALAIKODE_CPU_LIMIT": Setting(
         "1", parse_cpu, "CPU cores each learner server may use (e.g. 0.5, 1, 2)."),
     "BALAIKODE_PIDS_LIMIT": Setting(

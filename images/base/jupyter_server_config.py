@@ -26,6 +26,8 @@ c.ServerApp.jpserver_extensions = {
     # No language servers are installed: skip the LSP extension and its requests.
     "jupyter_lsp": False,
     "nbgrader.server_extensions.assignment_list": True,
+    # Readable messages when a submission is refused (balaikode_server/assignments.py).
+    "balaikode_server": True,
     "nbgrader.server_extensions.validate_assignment": True,
     "nbgrader.server_extensions.formgrader": trainer,
     "nbgrader.server_extensions.course_list": trainer,

@@ -246,6 +246,12 @@ def test_restore_onto_a_fresh_stack_after_everything_was_deleted(site):
         assert found[name][:3] == [mode, uid, gid] and found[name][4:] == content, name
         assert abs(found[name][3] - mtime) < 1e-5, name  # the float round trip, below 1 µs
 
+    # Homes and the exchange came back as size-limited disks, not plain volumes.
+    for key in keys:
+        labels = stack.docker.volumes.get(f"{stack.project}-{key}").attrs.get("Labels") or {}
+        kind = key.split("-")[0]
+        assert labels.get("balaikode.disk") == (kind if kind in ("home", "exchange") else None), key
+
     # Once restored, a second restore refuses to overwrite and leaves the stack running.
     again = balaikode(stack, "restore", str(archive))
     assert again.returncode == 1

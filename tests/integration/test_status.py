@@ -35,8 +35,12 @@ def test_status_lists_a_running_learner_with_memory_and_disk(stack, new_learner)
     used, limit = row[4], row[6]
     assert re.fullmatch(r"[\d.]+MiB", used) and float(used[:-3]) > 20, row
     assert limit.endswith("iB") and row[7].endswith("%"), row
-    disk_value, disk_unit = row[8], row[9]
+    # DISK: used / size of the home's own disk (BALAIKODE_HOME_DISK_SIZE, 2G
+    # by default, less ext4's own blocks) and how full it is.
+    disk_value, disk_unit, slash, size, size_unit, full = row[8:14]
     assert disk_unit == "MiB" and 3.0 <= float(disk_value) < 50, row
+    assert slash == "/" and size_unit == "GiB" and 1.8 <= float(size) <= 2.0, row
+    assert re.fullmatch(r"\(\d+%", full), row
 
 
 def test_status_shows_a_stopped_server_with_its_disk(stack, new_learner):
@@ -48,4 +52,4 @@ def test_status_shows_a_stopped_server_with_its_disk(stack, new_learner):
     print(out)
     [row] = [line.split() for line in out.splitlines() if line.split()[:1] == [learner.name]]
     assert row[2] == "stopped" and row[3] == "-" and row[4] == "-", row
-    assert row[-1].endswith("iB"), row
+    assert row[-1] == "full)" and "/" in row, row

@@ -70,12 +70,20 @@ class Stack:
     def admin_cli(self, *args: str) -> subprocess.CompletedProcess:
         return self.compose("exec", "-T", "hub", "balaikode-admin", *args, check=False)
 
+    def release_disks(self) -> None:
+        """Detach the project's loop devices (the kernel's, not Docker's: they
+        would outlive the disk images that `down -v` deletes)."""
+        release = ["python3", "-m", "balaikode_disks", "release"]
+        if self.compose("exec", "-T", "disks", *release, check=False).returncode != 0:
+            self.compose("run", "--rm", "--no-deps", "-T", "disks", *release, check=False)
+
     def remove_everything(self) -> None:
-        self.compose("down", "-v", "--remove-orphans", check=False)
+        # Learner containers first: they hold the mounts of the disks.
         for container in self.docker.containers.list(
                 all=True, filters={"label": f"balaikode.project={self.project}"}):
             container.remove(force=True)
-        self.compose("down", "-v", check=False)  # the learner networks, now free
+        self.release_disks()
+        self.compose("down", "-v", "--remove-orphans", check=False)
         # Learner homes, course folders and exchanges are made by the hub,
         # outside compose: PROJECT-home-*, PROJECT-course-*, PROJECT-exchange-*.
         for volume in self.docker.volumes.list(filters={"name": f"{self.project}-"}):
@@ -155,10 +163,13 @@ _counter = iter(range(1, 10_000))
 @pytest.fixture(scope="session")
 def make_course(stack, new_learner):
     """Factory: a course with a trainer and learners whose servers run with
-    the course mounted, and one assignment from assignments/ released."""
+    the course mounted, and one assignment from assignments/ released (with
+    release=False only its source is put in the course, for the trainer to
+    generate and release)."""
     from .course import Student, Trainer
 
-    def make(course: str, assignment: str, learners: int, *, track: str = "python-dasar"):
+    def make(course: str, assignment: str, learners: int, *, track: str = "python-dasar",
+             release: bool = True):
         guru = new_learner("guru")
         students = [new_learner("murid") for _ in range(learners)]
         made = stack.admin_cli("course", course, "--trainers", guru.name,
@@ -169,8 +180,9 @@ def make_course(stack, new_learner):
             user.start_server()
         trainer = Trainer(guru, course)
         trainer.upload_source(track, assignment)
-        trainer.generate(assignment)
-        trainer.release(assignment)
+        if release:
+            trainer.generate(assignment)
+            trainer.release(assignment)
         return trainer, [Student(user, course) for user in students]
 
     return make

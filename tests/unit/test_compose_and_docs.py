@@ -48,10 +48,22 @@ def test_learner_network_is_internal_and_proxy_api_is_not_on_it():
     proxy = COMPOSE["services"]["proxy"]["networks"]
     assert proxy["control"]["aliases"] == ["proxy-api"]
     assert "learners" in proxy and "aliases" not in (proxy["learners"] or {})
-    # Only the proxy publishes a port; only the hub, the grader service and
-    # the firewall have the Docker socket.
+    # Only the proxy publishes a port; only the hub, the grader service, the
+    # firewall and the disks service have the Docker socket.
     for name, service in COMPOSE["services"].items():
         if name != "proxy":
             assert "ports" not in service, name
         socket_mounts = [v for v in service.get("volumes", []) if "docker.sock" in v]
-        assert (name in ("hub", "grader", "firewall")) == bool(socket_mounts), name
+        assert (name in ("hub", "grader", "firewall", "disks")) == bool(socket_mounts), name
+
+
+def test_only_the_disks_service_reaches_loop_devices_and_only_the_hub_its_socket():
+    services = COMPOSE["services"]
+    for name, service in services.items():
+        assert ("device_cgroup_rules" in service) == (name == "disks"), name
+        assert "privileged" not in service, name
+        socket_volume = any(str(v).startswith("disks-socket:") for v in service.get("volumes", []))
+        assert socket_volume == (name in ("hub", "disks")), name
+    disks = services["disks"]
+    assert disks["cap_drop"] == ["ALL"] and disks["cap_add"] == ["SYS_ADMIN"]
+    assert disks["network_mode"] == "none"

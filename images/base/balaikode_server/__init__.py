@@ -1,1 +1,19 @@
-"""Small jupyter-server additions for Balai Kode learner and trainer servers."""
+"""Small jupyter-server additions for Balai Kode learner and trainer servers.
+
+As a server extension it only adjusts nbgrader's Assignments handler
+(assignments.py); files.py is used through ContentsManager config."""
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "balaikode_server"}]
+
+
+def _load_jupyter_server_extension(serverapp):
+    pass  # everything happens once all extensions are loaded
+
+
+async def _start_jupyter_server_extension(serverapp):
+    # Extensions load in alphabetical order, so nbgrader's manager exists
+    # only now.
+    from .assignments import use_friendly_assignment_list
+    use_friendly_assignment_list(serverapp.web_app.settings)

@@ -1,0 +1,86 @@
+"""The disks service's socket: one JSON request per line, one JSON answer.
+
+    {"op": "ensure", "volume": "PROJECT-home-ani", "owner": 10003, "min_size": 0}
+    {"op": "ping"}
+
+The socket lives in a volume only the hub mounts, so filesystem permissions
+are the authentication: learners never see it, and the service needs no
+network. Requests run one at a time (loop devices and Docker volumes are
+shared state).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from pathlib import Path
+
+from .store import DiskError, DiskStore
+
+log = logging.getLogger("balaikode.disks")
+
+SOCKET = Path("/srv/balaikode/disks-socket/disks.sock")
+MAX_REQUEST = 4096
+
+
+def answer(store: DiskStore, request: dict) -> dict:
+    op = request.get("op")
+    if op == "ping":
+        return {"ok": True}
+    if op == "ensure":
+        volume = request.get("volume")
+        owner, min_size = request.get("owner", 0), request.get("min_size", 0)
+        if not isinstance(volume, str) or not all(
+                isinstance(n, int) and n >= 0 for n in (owner, min_size)):
+            return {"ok": False, "error": "ensure needs a volume name, owner and min_size >= 0"}
+        return {"ok": True, **store.ensure(volume, owner=owner, min_size=min_size).as_dict()}
+    return {"ok": False, "error": f"unknown op {op!r}"}
+
+
+async def serve(store: DiskStore, socket_path: Path = SOCKET) -> None:
+    lock = asyncio.Lock()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            line = await reader.readline()
+            try:
+                request = json.loads(line[:MAX_REQUEST])
+                if not isinstance(request, dict):
+                    raise ValueError("not an object")
+            except ValueError:
+                reply = {"ok": False, "error": "expected one JSON object per line"}
+            else:
+                async with lock:
+                    try:
+                        reply = await asyncio.to_thread(answer, store, request)
+                    except DiskError as error:
+                        log.error("%s: %s", request, error)
+                        reply = {"ok": False, "error": str(error)}
+            writer.write(json.dumps(reply).encode() + b"\n")
+            await writer.drain()
+        finally:
+            writer.close()
+
+    socket_path.parent.mkdir(parents=True, exist_ok=True)
+    if socket_path.exists():
+        socket_path.unlink()
+    server = await asyncio.start_unix_server(handle, path=str(socket_path))
+    os.chmod(socket_path, 0o600)
+    log.info("listening on %s", socket_path)
+    async with server:
+        await server.serve_forever()
+
+
+async def request(message: dict, socket_path: Path = SOCKET, timeout: float = 60) -> dict:
+    """Client side (the hub, the balaikode command): one request, one answer."""
+    async def exchange():
+        reader, writer = await asyncio.open_unix_connection(str(socket_path))
+        try:
+            writer.write(json.dumps(message).encode() + b"\n")
+            await writer.drain()
+            return json.loads(await reader.readline())
+        finally:
+            writer.close()
+    return await asyncio.wait_for(exchange(), timeout)

@@ -1,0 +1,57 @@
+"""Before a learner server starts, its home and course exchanges become
+size-limited disks: the hub asks the disks service (hub_config/balaikode_disks)
+over its Unix socket. With both sizes 0 the service is not asked at all."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from balaikode_disks.server import request
+
+from .courses import make_pre_spawn_hook, user_uid
+
+log = logging.getLogger("balaikode.disks")
+
+
+class DiskNotReady(RuntimeError):
+    """Shown to the learner on the start page (after "Spawn failed:")."""
+
+
+def volumes_to_limit(spawner, project: str, sizes: dict[str, int]) -> list[tuple[str, int]]:
+    """(volume, owner uid) of the spawner's home and exchanges that get a size limit."""
+    wanted = []
+    for volume in spawner.volumes:
+        name = spawner.format_volume_name(volume, spawner)
+        if name.startswith(f"{project}-home-") and sizes["home"]:
+            wanted.append((name, user_uid(spawner.user)))
+        elif name.startswith(f"{project}-exchange-") and sizes["exchange"]:
+            wanted.append((name, 0))
+    return wanted
+
+
+async def ensure_disks(spawner, project: str, sizes: dict[str, int]) -> None:
+    for volume, owner in volumes_to_limit(spawner, project, sizes):
+        try:
+            reply = await request({"op": "ensure", "volume": volume, "owner": owner})
+        except (OSError, asyncio.TimeoutError, ValueError) as error:
+            reply = {"ok": False, "error": f"disks service unreachable: {error!r}"}
+        if not reply.get("ok"):
+            log.error("disk for %s: %s", volume, reply.get("error"))
+            raise DiskNotReady(
+                "ruang penyimpanan belum bisa disiapkan. Coba lagi sebentar lagi; "
+                "kalau tetap gagal, minta admin melihat log layanan 'disks' "
+                f"(storage for {volume} is not ready)")
+        if not reply.get("limited"):
+            log.warning("%s has no size limit (a volume from before disk limits)", volume)
+
+
+def make_spawn_hook(project: str, sizes: dict[str, int]):
+    """Course mounts first (they add the exchange volumes), then the disks."""
+    courses_hook = make_pre_spawn_hook(project)
+
+    async def pre_spawn_hook(spawner):
+        courses_hook(spawner)
+        if any(sizes.values()):
+            await ensure_disks(spawner, project, sizes)
+    return pre_spawn_hook

@@ -1,0 +1,96 @@
+"""Each learner's home is a size-limited disk of its own (the disks service):
+an ext4 image on a loop device, mounted by Docker as the home volume. It must
+hold the learner's files across everything that drops the loop device (a
+reboot) and grow when the admin raises the limit, without losing a file.
+(Filling it is in tests/security/test_abuse.py, the exchange in test_faults.py.)"""
+
+from __future__ import annotations
+
+import json
+
+HOME_DISK_SIZE = 2 * 1024**3  # BALAIKODE_HOME_DISK_SIZE's default
+
+STAT_HOME = """
+import json, os
+st = os.statvfs(os.path.expanduser("~"))
+print(json.dumps({"size": st.f_blocks * st.f_frsize, "uid": os.stat(os.path.expanduser("~")).st_uid,
+                  "me": os.getuid(), "entries": sorted(os.listdir(os.path.expanduser("~")))}))
+"""
+
+
+def home_facts(learner) -> dict:
+    return json.loads(learner.run_code(STAT_HOME).strip().splitlines()[-1])
+
+
+def disks(stack, *args: str):
+    return stack.compose("exec", "-T", "disks", *args, check=False)
+
+
+def home_volume(stack, learner):
+    return stack.docker.volumes.get(f"{stack.project}-home-{learner.name}")
+
+
+def test_a_new_home_is_an_empty_disk_of_the_configured_size(stack, new_learner):
+    learner = new_learner("cakram")
+    learner.start_server()
+    volume = home_volume(stack, learner)
+    assert volume.attrs["Labels"]["balaikode.disk"] == "home"
+    assert volume.attrs["Options"]["type"] == "ext4"
+    assert volume.attrs["Options"]["device"].startswith("/dev/loop")
+    assert "nosuid" in volume.attrs["Options"]["o"] and "nodev" in volume.attrs["Options"]["o"]
+    facts = home_facts(learner)
+    # ext4 keeps a few percent for itself; nothing of mkfs shows (no lost+found).
+    assert 0.9 * HOME_DISK_SIZE <= facts["size"] <= HOME_DISK_SIZE, facts
+    assert facts["uid"] == facts["me"] >= 10000, facts
+    assert "lost+found" not in facts["entries"], facts
+
+
+def test_files_survive_losing_the_loop_device_as_in_a_reboot(stack, new_learner):
+    learner = new_learner("reboot")
+    learner.start_server()
+    learner.write_file("tugas.py", "print('tetap ada')\n")
+    learner.stop_server()
+    device = home_volume(stack, learner).attrs["Options"]["device"]
+
+    # A reboot drops every loop device; the disks service re-attaches the
+    # images when it starts (attach_all) ...
+    assert disks(stack, "losetup", "--detach", device).returncode == 0
+    stack.compose("restart", "disks")
+    stack.compose("up", "-d", "--wait", "--no-deps", "disks")
+    device = home_volume(stack, learner).attrs["Options"]["device"]
+    attached = disks(stack, "losetup", "--noheadings", "--output", "BACK-FILE", device)
+    assert f"{stack.project}-home-{learner.name}.img" in attached.stdout, attached
+
+    # ... and before every start (ensure), e.g. when it was lost meanwhile.
+    assert disks(stack, "losetup", "--detach", device).returncode == 0
+    learner.start_server()
+    assert learner.read_file("tugas.py") == "print('tetap ada')\n"
+    assert learner.run_code("exec(open('tugas.py').read())") == "tetap ada\n"
+
+
+def test_a_home_grows_when_the_limit_is_raised_and_keeps_its_files(stack, new_learner):
+    learner = new_learner("tumbuh")
+    learner.start_server()
+    learner.write_file("catatan.md", "# minggu 1\n")
+    before = home_facts(learner)["size"]
+    learner.stop_server()
+
+    # What a raised BALAIKODE_HOME_DISK_SIZE does at the next start, asked
+    # for directly (the session stack keeps its settings).
+    volume = f"{stack.project}-home-{learner.name}"
+    grown = disks(stack, "python3", "-m", "balaikode_disks", "ensure", volume, "--min-size", "3G")
+    assert grown.returncode == 0, grown.stdout + grown.stderr
+    assert json.loads(grown.stdout)["size"] == 3 * 1024**3
+
+    learner.start_server()
+    after = home_facts(learner)["size"]
+    assert after > before + 0.9 * 1024**3, (before, after)
+    assert learner.read_file("catatan.md") == "# minggu 1\n"
+
+
+def test_the_disks_service_refuses_volumes_that_are_not_homes_or_exchanges(stack):
+    for name in (f"{stack.project}_hub-data", f"{stack.project}-course-x", "lain-home-ani",
+                 f"{stack.project}-home-../../etc"):
+        refused = disks(stack, "python3", "-m", "balaikode_disks", "ensure", name)
+        assert refused.returncode == 1, (name, refused.stdout)
+        assert "is not a home or exchange volume" in refused.stderr, (name, refused.stderr)

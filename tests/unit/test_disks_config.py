@@ -1,0 +1,76 @@
+"""Which volumes of a learner server become size-limited disks, and the
+settings behind it (the disks themselves: tests/integration/test_disks.py)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from balaikode_disks.store import DiskError, DiskStore, sizes_from_settings
+from balaikode_hub.disks import volumes_to_limit
+from balaikode_hub.settings import SettingsError, load_settings
+
+GIB = 1024**3
+
+
+def spawner(volumes: dict, name: str = "ani", user_id: int = 7):
+    return SimpleNamespace(
+        volumes=volumes, user=SimpleNamespace(id=user_id, name=name),
+        # DockerSpawner's default: the template filled with the escaped name.
+        format_volume_name=lambda template, s: template.format(username=name))
+
+
+VOLUMES = {"bk-home-{username}": "/home/{raw_username}",
+           "bk-exchange-kelas-a": "/srv/nbgrader/exchange/kelas-a",
+           "bk-course-kelas-a": "/srv/nbgrader/courses/kelas-a",
+           "bk_curriculum": {"bind": "/opt/balaikode/assignments", "mode": "ro"}}
+
+
+def test_home_and_exchanges_are_limited_course_folders_and_curriculum_are_not():
+    wanted = volumes_to_limit(spawner(VOLUMES), "bk", {"home": 2 * GIB, "exchange": GIB})
+    # The home belongs to the learner's UID (10000 + hub id), exchanges to root.
+    assert wanted == [("bk-home-ani", 10007), ("bk-exchange-kelas-a", 0)]
+
+
+@pytest.mark.parametrize("sizes, expected", [
+    ({"home": 0, "exchange": GIB}, ["bk-exchange-kelas-a"]),
+    ({"home": GIB, "exchange": 0}, ["bk-home-ani"]),
+    ({"home": 0, "exchange": 0}, []),
+])
+def test_a_size_of_zero_turns_that_limit_off(sizes, expected):
+    assert [v for v, _ in volumes_to_limit(spawner(VOLUMES), "bk", sizes)] == expected
+
+
+def test_other_projects_volumes_are_never_limited():
+    assert volumes_to_limit(spawner({"lain-home-{username}": "/home/x"}), "bk",
+                            {"home": GIB, "exchange": GIB}) == []
+
+
+def test_disk_sizes_default_to_2g_and_accept_0():
+    assert sizes_from_settings(load_settings({})) == {"home": 2 * GIB, "exchange": 2 * GIB}
+    assert sizes_from_settings(load_settings({"BALAIKODE_HOME_DISK_SIZE": "0",
+                                              "BALAIKODE_EXCHANGE_DISK_SIZE": "5G"})) == {
+        "home": 0, "exchange": 5 * GIB}
+
+
+@pytest.mark.parametrize("value", ["lots", "-1G", "10M"])
+def test_a_bad_disk_size_names_the_key(value):
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"BALAIKODE_HOME_DISK_SIZE": value})
+    assert "BALAIKODE_HOME_DISK_SIZE" in str(raised.value)
+
+
+@pytest.mark.parametrize("volume", ["bk_hub-data", "bk-course-kelas-a", "lain-home-ani",
+                                    "bk-home-", "bk-home-../x", "bk-home-a/b"])
+def test_the_store_only_takes_homes_and_exchanges_of_its_project(volume):
+    store = DiskStore("bk", {"home": GIB, "exchange": GIB}, client=object())
+    with pytest.raises(DiskError):
+        store.kind_of(volume)
+
+
+def test_the_store_knows_homes_and_exchanges():
+    store = DiskStore("bk", {"home": GIB, "exchange": GIB}, client=object())
+    assert store.kind_of("bk-home-siti-2en") == "home"
+    assert store.kind_of("bk-exchange-kelas-a") == "exchange"
+    assert store.image("bk-home-ani").name == "bk-home-ani.img"
