@@ -31,6 +31,19 @@ START_SCRIPT_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETUI
                              "SETPCAP"]
 
 
+# Every folder of the learner images a learner can write to outside their
+# home (find / -xdev -perm -0002 -type d; tests/security checks the list).
+LEARNER_TMPFS = {
+    "/tmp": "size=512m,mode=1777",
+    "/var/tmp": "size=64m,mode=1777",
+    "/run/lock": "size=1m,mode=1777",
+    # Holds only the mount points of the course exchanges.
+    "/srv/nbgrader/exchange": "size=1m,mode=1777",
+    # PHP's sessions of the web preview (web-dev image).
+    "/var/lib/php/sessions": "size=16m,mode=1733",
+}
+
+
 @dataclass(frozen=True)
 class Deployment:
     """Facts about where the hub runs, given by docker-compose.yml."""
@@ -136,6 +149,10 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
         "init": True,
         # No swap beyond the memory limit: a memory hog is stopped, not slowed.
         "memswap_limit": s["BALAIKODE_MEM_LIMIT"],
+        # The image's world-writable folders would otherwise put learners'
+        # files on the server's own disk, with no limit (the home is a
+        # size-limited disk); in memory they count against the memory limit.
+        "tmpfs": LEARNER_TMPFS,
     }
 
 

@@ -94,3 +94,37 @@ def test_the_disks_service_refuses_volumes_that_are_not_homes_or_exchanges(stack
         refused = disks(stack, "python3", "-m", "balaikode_disks", "ensure", name)
         assert refused.returncode == 1, (name, refused.stdout)
         assert "is not a home or exchange volume" in refused.stderr, (name, refused.stderr)
+
+
+WRITABLE_OUTSIDE_HOME = r"""
+import json, os, subprocess
+home = os.path.expanduser("~")
+# Folders this user may write to on the image's own filesystem (-xdev lists
+# mount points but does not go into them) ...
+found = subprocess.run(["find", "/", "-xdev", "-type", "d", "-writable"], capture_output=True,
+                       text=True).stdout.split()
+# ... and every mount point this user may write to.
+mounts = {line.split()[4]: line.split(" - ")[1].split()[0] for line in open("/proc/self/mountinfo")}
+found += [path for path in mounts if os.access(path, os.W_OK)]
+writable = {}
+for path in found:
+    if path == home or path.startswith((home + "/", "/proc", "/sys", "/dev")):
+        continue
+    st = os.statvfs(path)
+    writable[path] = {"fs": mounts.get(path, "the image's own"), "size": st.f_blocks * st.f_frsize}
+print(json.dumps(writable))
+"""
+
+
+def test_outside_the_home_a_learner_writes_only_to_small_memory_folders(stack, new_learner):
+    """The image's world-writable folders (/tmp, ...) would put files on the
+    server's own disk, past the home's limit: they are small tmpfs mounts,
+    charged to the learner's memory limit. (/dev/shm is Docker's own 64 MiB
+    tmpfs.)"""
+    learner = new_learner("tulis")
+    learner.start_server()
+    writable = json.loads(learner.run_code(WRITABLE_OUTSIDE_HOME).strip().splitlines()[-1])
+    assert {"/tmp", "/var/tmp"} <= set(writable), writable
+    for path, facts in writable.items():
+        assert facts["fs"] == "tmpfs", (path, facts, writable)
+        assert facts["size"] <= 512 * 1024**2, (path, facts)
