@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 from pathlib import Path
@@ -47,6 +48,17 @@ def weak_password_message(minimum: int) -> str:
         f"Kata sandi terlalu lemah: minimal {minimum} karakter dan bukan kata "
         "sandi yang umum (seperti 12345678 atau password)."
     )
+
+
+async def password_matches(password: str, hashed: bytes) -> bool:
+    """NativeAuthenticator's check (UserInfo.is_valid_password), in a thread.
+
+    bcrypt takes a third of a second of CPU by design; on the hub's event loop
+    that stalled every other request (30 learners logging in within a minute
+    queued up behind each other's hashes, measured with bench/class_start.py).
+    bcrypt releases the GIL, so the loop keeps serving meanwhile. The hash is
+    read here, on the loop's thread, never from the database in the worker."""
+    return await asyncio.to_thread(lambda: hashed == bcrypt.hashpw(password.encode(), hashed))
 
 
 class BalaiKodeAuthenticator(NativeAuthenticator):
@@ -105,7 +117,7 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
             return None
         if self.allowed_failed_logins and self.is_blocked(username):
             return None
-        checks = [self.is_approved(info), info.is_valid_password(password)]
+        checks = [self.is_approved(info), await password_matches(password, info.password)]
         if info.has_2fa:
             checks.append(info.is_valid_token(data.get("2fa")))
         if all(checks):
