@@ -6,6 +6,9 @@ session's real stack (the `stack` and `admin` fixtures of tests/support).
 - axe-core: pinned in tests/browser/axe/package.json + package-lock.json;
   `npm ci` installs it there on first use.
 - Every step saves a screenshot under tests/artifacts/screenshots/<test>/.
+- As root, Chromium runs in a network namespace of its own and reaches the
+  stack through a relay (tests/support/chromium_netns.py), so containers
+  starting on the host cannot cut its requests (net::ERR_NETWORK_CHANGED).
 - With BALAIKODE_README_SCREENSHOTS=1 the journey test also refreshes the
   README's pictures in docs/img/ (1000x700). Shrink them before committing:
   for f in docs/img/*.png; do pngquant --force --quality=70-95 --strip

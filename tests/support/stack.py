@@ -52,7 +52,15 @@ class Stack:
         return result
 
     def logs(self) -> str:
-        return self.compose("logs", "--no-color", "--tail=400", check=False).stdout
+        """The compose services' logs, then each learner server's (the hub
+        starts those outside compose; a trainer's formgrader logs there)."""
+        text = self.compose("logs", "--no-color", "--tail=400", check=False).stdout
+        for container in self.docker.containers.list(
+                all=True, filters={"label": ["balaikode.role=learner",
+                                             f"balaikode.project={self.project}"]}):
+            tail = container.logs(tail=200).decode(errors="replace")
+            text += f"\n--- {container.name} ---\n{tail}"
+        return text
 
     def healthy(self) -> bool:
         return requests.get(self.url + "/hub/health", timeout=5).status_code == 200
