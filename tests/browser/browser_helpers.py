@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 FOCUSABLE_JS = """() => {
     let order = 0;
@@ -40,3 +40,20 @@ def tab_order(page: Page) -> tuple[list[int], list[tuple[int, str]]]:
     if start:
         visited.insert(0, tuple(start))
     return focusable, visited
+
+
+def sign_in(page: Page, name: str, password: str, path: str = "/hub/login") -> None:
+    """Fill in the hub's login form (at `path`, e.g. with ?next=) and send it."""
+    page.goto(path)
+    page.get_by_label("Nama pengguna").fill(name)
+    page.get_by_label("Kata sandi", exact=True).fill(password)
+    page.get_by_role("button", name="Masuk").click()
+
+
+def close_notifications(page: Page) -> None:
+    """Close JupyterLab's notification toasts (e.g. "Jupyter news?"), if any,
+    so they are not part of a picture."""
+    close = page.locator(".jp-Notification-Toast-Close")
+    for _ in range(close.count()):
+        close.first.click()
+    expect(close).to_have_count(0)

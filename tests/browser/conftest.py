@@ -9,7 +9,7 @@ session's real stack (the `stack` and `admin` fixtures of tests/support).
 - As root, Chromium runs in a network namespace of its own and reaches the
   stack through a relay (tests/support/chromium_netns.py), so containers
   starting on the host cannot cut its requests (net::ERR_NETWORK_CHANGED).
-- With BALAIKODE_README_SCREENSHOTS=1 the journey test also refreshes the
+- With BALAIKODE_README_SCREENSHOTS=1 the journey and nbgrader tests also refresh the
   README's pictures in docs/img/ (1000x700). Shrink them before committing:
   for f in docs/img/*.png; do pngquant --force --quality=70-95 --strip
   --output "$f" -- "$f"; optipng -quiet -o5 "$f"; done   (apt-get install

@@ -9,6 +9,7 @@ import secrets
 
 from playwright.sync_api import Page, expect
 
+from browser_helpers import close_notifications, sign_in
 from support.hub_client import poll
 
 SERVER_START_TIMEOUT = 180_000  # ms; a cold learner image on a busy 2-core machine
@@ -43,19 +44,13 @@ def test_learner_signs_up_is_approved_and_runs_code_in_jupyterlab(
     screenshot(learner, "signup-waiting-for-approval")
 
     # Before approval, signing in explains why it does not work yet.
-    learner.goto("/hub/login")
-    learner.get_by_label("Nama pengguna").fill(name)
-    learner.get_by_label("Kata sandi", exact=True).fill(password)
-    learner.get_by_role("button", name="Masuk").click()
+    sign_in(learner, name, password)
     expect(learner.locator(".login_error")).to_contain_text("belum disetujui")
     screenshot(learner, "login-not-approved-yet")
 
     # -- the admin approves, in a second browser context ----------------------
     desk = open_page()
-    desk.goto("/hub/login?next=%2Fhub%2Fauthorize")
-    desk.get_by_label("Nama pengguna").fill("admin")
-    desk.get_by_label("Kata sandi", exact=True).fill(stack.admin_password)
-    desk.get_by_role("button", name="Masuk").click()
+    sign_in(desk, "admin", stack.admin_password, "/hub/login?next=%2Fhub%2Fauthorize")
     desk.wait_for_url(re.compile(r"/hub/authorize$"))
     row = desk.locator(f"tr#{name}")
     expect(row).to_contain_text("Menunggu persetujuan")
@@ -68,10 +63,7 @@ def test_learner_signs_up_is_approved_and_runs_code_in_jupyterlab(
     assert signups[name]["approved"] is True
 
     # -- the learner signs in and watches the server start --------------------
-    learner.goto("/hub/login")
-    learner.get_by_label("Nama pengguna").fill(name)
-    learner.get_by_label("Kata sandi", exact=True).fill(password)
-    learner.get_by_role("button", name="Masuk").click()
+    sign_in(learner, name, password)
     learner.wait_for_url(re.compile(rf"/hub/spawn-pending/{name}"), wait_until="commit")
     expect(learner.get_by_text("Ruang kerja Anda sedang disiapkan")).to_be_visible()
     expect(learner.locator("#progress-bar")).to_be_attached()
@@ -100,9 +92,5 @@ def test_learner_signs_up_is_approved_and_runs_code_in_jupyterlab(
     learner.keyboard.press("Shift+Enter")
     output = panel.locator(".jp-OutputArea-output").first
     expect(output).to_have_text("42", timeout=KERNEL_TIMEOUT)
-    # JupyterLab's "Jupyter news?" question, if it came up, is not part of the picture.
-    toast_close = learner.locator(".jp-Notification-Toast-Close")
-    if toast_close.count():
-        toast_close.first.click()
-        expect(toast_close).to_have_count(0)
+    close_notifications(learner)  # e.g. "Jupyter news?": not part of the picture
     screenshot(learner, "notebook-output-42", readme="jupyterlab")
