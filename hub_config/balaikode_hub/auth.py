@@ -51,14 +51,15 @@ def weak_password_message(minimum: int) -> str:
 
 
 async def password_matches(password: str, hashed: bytes) -> bool:
-    """NativeAuthenticator's check (UserInfo.is_valid_password), in a thread.
+    """NativeAuthenticator's check (UserInfo.is_valid_password), in a thread
+    and with bcrypt's own comparison (constant time).
 
     bcrypt takes a third of a second of CPU by design; on the hub's event loop
     that stalled every other request (30 learners logging in within a minute
     queued up behind each other's hashes, measured with bench/class_start.py).
     bcrypt releases the GIL, so the loop keeps serving meanwhile. The hash is
     read here, on the loop's thread, never from the database in the worker."""
-    return await asyncio.to_thread(lambda: hashed == bcrypt.hashpw(password.encode(), hashed))
+    return await asyncio.to_thread(bcrypt.checkpw, password.encode(), hashed)
 
 
 class BalaiKodeAuthenticator(NativeAuthenticator):
