@@ -80,8 +80,14 @@ def apply_hub(c: Config, s: dict[str, Any], d: Deployment) -> None:
     c.JupyterHub.cleanup_servers = False
     c.JupyterHub.concurrent_spawn_limit = s["BALAIKODE_CONCURRENT_SPAWN_LIMIT"]
     c.JupyterHub.template_paths = ["/srv/balaikode/hub_config/templates"]
-    # Slow, shared links: gzip the hub's pages, scripts and styles.
-    c.JupyterHub.tornado_settings = {"compress_response": True}
+    c.JupyterHub.tornado_settings = {
+        # Slow, shared links: gzip the hub's pages, scripts and styles.
+        "compress_response": True,
+        # Show the start-up page with its progress bar at once, instead of
+        # holding the sign-in request for up to 10 s (JupyterHub's default)
+        # while the learner looks at a page that seems stuck.
+        "slow_spawn_timeout": 0,
+    }
 
 
 def apply_proxy(c: Config, s: dict[str, Any], d: Deployment) -> None:

@@ -25,6 +25,9 @@ def test_learner_containers_are_sandboxed_by_default():
     assert "SYS_ADMIN" not in host["cap_add"] and "NET_RAW" not in host["cap_add"]
     assert host["security_opt"] == ["no-new-privileges"]
     assert host["memswap_limit"] == spawner.mem_limit
+    # Writable folders outside the home are small tmpfs mounts, never the host's disk.
+    assert set(host["tmpfs"]) >= {"/tmp", "/var/tmp", "/run/lock", "/srv/nbgrader/exchange"}
+    assert all("size=" in options for options in host["tmpfs"].values())
     # No bind mounts of the host, only the learner's own named volume.
     assert spawner.volumes == {"kelas-home-{username}": "/home/{raw_username}"}
     assert spawner.network_name == "kelas_learners"
@@ -90,3 +93,9 @@ def test_missing_compose_context_is_an_error_naming_it():
         build_config({"BALAIKODE_MEM_LIMIT": "1G"}, admin_cli_token="x", grader_token="g")
     text = str(caught.value)
     assert "COMPOSE_PROJECT_NAME" in text and "BALAIKODE_LEARNER_IMAGE" in text
+
+
+def test_the_start_page_shows_progress_at_once_and_pages_are_compressed():
+    settings = config().JupyterHub.tornado_settings
+    assert settings["slow_spawn_timeout"] == 0
+    assert settings["compress_response"] is True
