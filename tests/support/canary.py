@@ -25,89 +25,39 @@ import select
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 import websocket
 
-from .hub_client import Learner
+from .hub_client import KernelChannel, Learner
 
 TESTS = Path(__file__).resolve().parents[1]
 
 
 # -- one kernel, one websocket, many requests -----------------------------------
 
-class KernelSession:
-    """A kernel in a learner's server and one open websocket to it."""
+class KernelSession(KernelChannel):
+    """A new kernel in a learner's server and one open websocket to it
+    (removed again by close())."""
 
     def __init__(self, learner: Learner, kernel: str = "python3", timeout: float = 60):
         self.learner = learner
         created = learner.server("POST", "/kernels", json={"name": kernel})
         assert created.status_code == 201, created.text
         self.kernel_id = created.json()["id"]
-        self.session = uuid.uuid4().hex
-        self.ws = websocket.create_connection(
-            learner.ws_url(f"/kernels/{self.kernel_id}/channels"),
-            header=[f"Authorization: token {learner.token}"], timeout=timeout)
-
-    def send(self, code: str) -> str:
-        msg_id = uuid.uuid4().hex
-        self.ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "username": self.learner.name, "session": self.session,
-                       "msg_type": "execute_request", "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": False,
-                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-        }))
-        return msg_id
-
-    def run(self, code: str, timeout: float = 60) -> str:
-        """Execute and return stdout; raise on an error in the cell or a timeout.
-
-        Reads until the kernel is idle again, like hub_client.execute();
-        `reply_seconds` is the round trip to the execute_reply.
-        """
-        started = time.perf_counter()
-        msg_id = self.send(code)
-        output, errors = [], []
-        self.reply_seconds = None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.ws.settimeout(max(0.1, deadline - time.monotonic()))
-            message = json.loads(self.ws.recv())
-            if message.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            kind = message["msg_type"]
-            if kind == "execute_reply":
-                self.reply_seconds = time.perf_counter() - started
-            elif kind == "stream":
-                output.append(message["content"]["text"])
-            elif kind == "error":
-                errors.append(f"{message['content']['ename']}: {message['content']['evalue']}")
-            elif kind == "status" and message["content"]["execution_state"] == "idle":
-                if errors:
-                    raise RuntimeError("; ".join(errors))
-                if self.reply_seconds is None:  # idle can overtake the reply (other channel)
-                    self.reply_seconds = time.perf_counter() - started
-                return "".join(output)
-        raise TimeoutError(f"no result for {code[:60]!r} within {timeout}s")
+        super().__init__(learner.ws_url(f"/kernels/{self.kernel_id}/channels"), learner.token,
+                         timeout)
 
     def close(self) -> None:
         try:
-            self.ws.close()
+            super().close()
         finally:
             try:
                 self.learner.server("DELETE", f"/kernels/{self.kernel_id}")
             except requests.RequestException:
                 pass  # the server may already be gone
-
-    def __enter__(self) -> "KernelSession":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 # -- latency statistics ----------------------------------------------------------

@@ -143,6 +143,8 @@ class KernelChannel:
     """One kernel websocket kept open, for running several cells in a row."""
 
     def __init__(self, url: str, token: str, timeout: float):
+        self.session = uuid.uuid4().hex
+        self.reply_seconds: float | None = None
         self.ws = websocket.create_connection(url, header=[f"Authorization: token {token}"],
                                               timeout=timeout)
 
@@ -150,34 +152,51 @@ class KernelChannel:
         return self
 
     def __exit__(self, *_) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.ws.close()
 
-    def run(self, code: str, timeout: float) -> str:
-        """Jupyter messaging protocol v5: execute_request -> stdout."""
+    def send(self, code: str) -> str:
+        """Jupyter messaging protocol v5: an execute_request; returns its msg_id."""
         msg_id = uuid.uuid4().hex
         self.ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex,
+            "header": {"msg_id": msg_id, "username": "balaikode-test", "session": self.session,
                        "msg_type": "execute_request", "version": "5.3"},
             "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
             "content": {"code": code, "silent": False, "store_history": False,
                         "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
         }))
+        return msg_id
+
+    def run(self, code: str, timeout: float = 60) -> str:
+        """Execute and return stdout, reading until the kernel is idle again;
+        raise on an error in the cell or a timeout. `reply_seconds`: the
+        round trip to the execute_reply."""
+        started = time.perf_counter()
+        msg_id = self.send(code)
         output, errors = [], []
+        self.reply_seconds = None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            self.ws.settimeout(max(0.1, deadline - time.monotonic()))
             message = json.loads(self.ws.recv())
             if message.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind = message["msg_type"]
-            if kind == "stream":
+            if kind == "execute_reply":
+                self.reply_seconds = time.perf_counter() - started
+            elif kind == "stream":
                 output.append(message["content"]["text"])
             elif kind == "error":
                 errors.append(f"{message['content']['ename']}: {message['content']['evalue']}")
             elif kind == "status" and message["content"]["execution_state"] == "idle":
                 if errors:
                     raise RuntimeError("; ".join(errors))
+                if self.reply_seconds is None:  # idle can overtake the reply (other channel)
+                    self.reply_seconds = time.perf_counter() - started
                 return "".join(output)
-        raise TimeoutError(f"no result for {code!r} within {timeout}s")
+        raise TimeoutError(f"no result for {code[:60]!r} within {timeout}s")
 
 
 def execute(url: str, token: str, code: str, timeout: float) -> str:
