@@ -1,9 +1,8 @@
-"""python3 -m balaikode_disks serve | ensure VOLUME [--owner UID] [--min-size SIZE] | release | ping
+"""python3 -m balaikode_disks serve | ensure VOLUME [--owner UID] [--min-size SIZE] | release
 
 serve     the service: re-attach every disk of this project, then answer the hub
 ensure    ask the service to make one volume a size-limited disk, at least
           SIZE big (restore uses it)
-ping      does the service answer?
 release   detach every loop device of this project's disks (tearing a stack
           down; run it only when no server of the stack is starting)
 """
@@ -27,18 +26,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="[disks %(levelname)s] %(message)s")
     parser = argparse.ArgumentParser(prog="balaikode_disks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["serve", "ensure", "release", "ping"])
+    parser.add_argument("command", choices=["serve", "ensure", "release"])
     parser.add_argument("volume", nargs="?")
     parser.add_argument("--owner", type=int, default=0)
     parser.add_argument("--min-size", type=parse_memory, default=0)
     args = parser.parse_args(argv)
-    if args.command in ("ping", "ensure"):
+    if args.command == "ensure":
         # Through the running service, which does one change at a time.
-        if args.command == "ensure" and not args.volume:
+        if not args.volume:
             parser.error("ensure needs a VOLUME")
-        message = {"op": args.command}
-        if args.command == "ensure":
-            message.update(volume=args.volume, owner=args.owner, min_size=args.min_size)
+        message = {"op": "ensure", "volume": args.volume, "owner": args.owner,
+                   "min_size": args.min_size}
         try:
             reply = asyncio.run(request(message))
         except (OSError, asyncio.TimeoutError) as error:

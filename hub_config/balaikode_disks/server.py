@@ -1,7 +1,6 @@
 """The disks service's socket: one JSON request per line, one JSON answer.
 
     {"op": "ensure", "volume": "PROJECT-home-ani", "owner": 10003, "min_size": 0}
-    {"op": "ping"}
 
 The socket lives in a volume only the hub mounts, so filesystem permissions
 are the authentication: learners never see it, and the service needs no
@@ -27,8 +26,6 @@ MAX_REQUEST = 4096
 
 def answer(store: DiskStore, request: dict) -> dict:
     op = request.get("op")
-    if op == "ping":
-        return {"ok": True}
     if op == "ensure":
         volume = request.get("volume")
         owner, min_size = request.get("owner", 0), request.get("min_size", 0)

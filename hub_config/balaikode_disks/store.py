@@ -143,8 +143,9 @@ class DiskStore:
             driver_opts={"type": "ext4", "device": device, "o": MOUNT_OPTIONS},
             labels={"balaikode.project": self.project, LABEL_KIND: kind})
 
-    def point_volume_at(self, name: str, kind: str, device: str) -> None:
-        volume = self.volume(name)
+    def point_volume_at(self, name: str, kind: str, device: str, volume=None) -> None:
+        """Make volume `name` (the Docker object if the caller has it) use `device`."""
+        volume = volume or self.volume(name)
         if volume is not None:
             if (volume.attrs.get("Options") or {}).get("device") == device:
                 return
@@ -206,7 +207,7 @@ class DiskStore:
         device = self.attach(image)
         if image.stat().st_size < size:
             self.grow(image, device, size)
-        self.point_volume_at(volume, kind, device)
+        self.point_volume_at(volume, kind, device, existing)
         return Disk(volume, device, image.stat().st_size)
 
     def attach_all(self) -> list[Disk]:
