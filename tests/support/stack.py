@@ -119,7 +119,7 @@ def start_stack(workdir, **settings: str) -> Stack:
 @pytest.fixture(scope="session")
 def built_images():
     """Build every image once per session (cached layers make reruns fast)."""
-    result = subprocess.run(["docker", "compose", "build"], cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run([str(REPO / "balaikode"), "build"], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 
