@@ -13,9 +13,21 @@ c.LabApp.news_url = None
 # a half-written notebook.
 c.FileContentsManager.use_atomic_writing = True
 
-# Learner-written files (HTML pages especially) are served sandboxed, see
-# balaikode_server/files.py.
-c.ContentsManager.files_handler_class = "balaikode_server.files.SandboxedFilesHandler"
+# The server reads no configuration, extensions or templates from the user's
+# home (start-learner points JUPYTER_CONFIG_DIR and JUPYTER_DATA_DIR at empty
+# root-owned folders): a learner could otherwise make her server serve her own
+# script on the hub's origin. What JupyterLab and the notary keep per user
+# stays in the home, where it always was.
+_home = os.path.expanduser("~")
+c.LabApp.user_settings_dir = os.path.join(_home, ".jupyter", "lab", "user-settings")
+c.LabApp.workspaces_dir = os.path.join(_home, ".jupyter", "lab", "workspaces")
+_notary = os.path.join(_home, ".local", "share", "jupyter")
+try:
+    os.makedirs(_notary, exist_ok=True)
+    c.NotebookNotary.data_dir = _notary
+except OSError:
+    pass  # not a user's server (e.g. a tool run without a home)
+c.TemplateExporter.extra_template_basedirs = []
 # Notebooks rendered to HTML (formgrader, feedback) never run a learner's
 # scripts in the trainer's page.
 c.HTMLExporter.sanitize_html = True
@@ -46,9 +58,12 @@ c.ServerApp.static_immutable_cache = [
     for path in sorted(glob.glob(f"{_labextensions}/**/static", recursive=True))
 ]
 
-# Slow, shared links: gzip text responses (JupyterLab's JavaScript shrinks to
-# about a quarter).
-tornado_settings = {"compress_response": True}
+# Every response that carries learner-written bytes is sandboxed (and nothing
+# is MIME-sniffed): balaikode_server/untrusted.py. Slow, shared links: gzip
+# text responses (JupyterLab's JavaScript shrinks to about a quarter).
+from balaikode_server.untrusted import transforms  # noqa: E402
+
+tornado_settings = {"compress_response": True, "transforms": transforms(_prefix)}
 if trainer:
     # The formgrader is shown in an iframe of the trainer's own JupyterLab;
     # JupyterHub's default forbids any framing.

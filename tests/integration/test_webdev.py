@@ -29,7 +29,7 @@ from support.hub_client import Browser, poll
 WEBDEV_IMAGE = "balaikode/webdev:0.1.0"
 PREVIEW = "balaikode-preview"      # logged-in entry (jupyter-server-proxy)
 SANDBOXED = "balaikode-web"        # where it sends the browser: /user/NAME/balaikode-web/KEY/...
-SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals"
+SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 PAGE = {

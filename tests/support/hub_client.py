@@ -5,6 +5,7 @@ websocket through the proxy."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -203,3 +204,41 @@ def execute(url: str, token: str, code: str, timeout: float) -> str:
     """Run one cell over a new websocket (closed afterwards) and return stdout."""
     with KernelChannel(url, token, timeout) as channel:
         return channel.run(code, timeout)
+
+
+class Terminal:
+    """A JupyterLab terminal of a user's server, driven over its websocket
+    (terminado's protocol: ["stdin", text] in, ["stdout", text] out), so a
+    test types exactly what a person types in the Lab's terminal."""
+
+    def __init__(self, user: Learner, timeout: float = 120):
+        created = user.server("POST", "/terminals")
+        assert created.status_code == 200, created.text
+        self.user, self.name, self.timeout = user, created.json()["name"], timeout
+        url = user.base_url.replace("http", "ws", 1) + f"/user/{user.name}/terminals/websocket/{self.name}"
+        self.ws = websocket.create_connection(url, header=[f"Authorization: token {user.token}"],
+                                              timeout=timeout)
+
+    def __enter__(self) -> "Terminal":
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.ws.close()
+        self.user.server("DELETE", f"/terminals/{self.name}")
+
+    def type(self, line: str) -> str:
+        """Type one command line and Enter; return what the terminal printed
+        until the command finished (a unique marker echoes its exit status)."""
+        marker = uuid.uuid4().hex
+        self.ws.send(json.dumps(["stdin", f"{line}\r"]))
+        self.ws.send(json.dumps(["stdin", f"echo {marker[:16]}-$?-{marker[16:]}\r"]))
+        seen, deadline = "", time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            message = json.loads(self.ws.recv())
+            if message[0] == "stdout":
+                seen += message[1]
+                # The echoed command line shows "$?"; only the output has the number.
+                found = re.search(rf"{marker[:16]}-(\d+)-{marker[16:]}", seen)
+                if found:
+                    return seen[:found.start()] + f"[exit {found.group(1)}]"
+        raise TimeoutError(f"terminal: no end of {line!r} within {self.timeout}s:\n{seen[-2000:]}")

@@ -8,6 +8,7 @@ from urllib.parse import urljoin
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "images" / "webdev"))
+sys.path.insert(0, str(REPO / "images" / "base"))
 
 from balaikode_webdev import preview  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Small jupyter-server additions for Balai Kode learner and trainer servers.
 
-As a server extension it only adjusts nbgrader's Assignments handler
-(assignments.py); files.py is used through ContentsManager config."""
+As a server extension it protects the server from its own user's code
+(hardening.py), and adjusts nbgrader's Assignments handler (assignments.py)."""
 
 
 def _jupyter_server_extension_points():
@@ -9,7 +9,8 @@ def _jupyter_server_extension_points():
 
 
 def _load_jupyter_server_extension(serverapp):
-    pass  # everything happens once all extensions are loaded
+    from . import hardening
+    hardening.make_undumpable()
 
 
 async def _start_jupyter_server_extension(serverapp):

@@ -12,7 +12,7 @@ Two URLs inside the learner's server (prefix /user/NAME/):
     the learner's page itself, served by that PHP server (static files and
     PHP), with every response sandboxed:
 
-        Content-Security-Policy: sandbox allow-scripts allow-forms allow-popups allow-modals
+        Content-Security-Policy: sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads
 
     No ``allow-same-origin``: the page runs in an opaque origin, so its
     scripts cannot read the hub's cookies or call the hub's or the server's
@@ -49,9 +49,8 @@ SANDBOXED = "balaikode-web"   # this module's handler (KEY-authorised pages)
 PORT = 8765                   # PHP's server, inside the learner's own container
 KEY = secrets.token_urlsafe(32)
 
-# allow-modals: beginners' scripts use alert()/prompt(); it does not give the
-# page its origin back. No allow-same-origin, no allow-top-navigation.
-SANDBOX_POLICY = "sandbox allow-scripts allow-forms allow-popups allow-modals"
+# The one sandbox of learner-authored pages (no allow-same-origin).
+from balaikode_server.untrusted import SANDBOX_POLICY  # noqa: E402
 SECURITY_HEADERS = {
     "Content-Security-Policy": f"{SANDBOX_POLICY}; frame-ancestors 'self'",
     "X-Content-Type-Options": "nosniff",

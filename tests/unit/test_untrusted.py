@@ -1,0 +1,51 @@
+"""Which responses of a learner's server are sandboxed (images/base/
+balaikode_server/untrusted.py), on bare tornado objects."""
+
+import sys
+from pathlib import Path
+
+from tornado.httputil import HTTPHeaders, HTTPServerRequest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "images" / "base"))
+
+from balaikode_server import untrusted  # noqa: E402
+
+BASE = "/user/budi/"
+
+
+def headers_for(path: str, **given: str) -> HTTPHeaders:
+    transform_class = untrusted.transforms(BASE)[-1]
+    transform = transform_class(HTTPServerRequest(method="GET", uri=path))
+    headers = HTTPHeaders(given)
+    _, headers, _ = transform.transform_first_chunk(200, headers, b"", True)
+    return headers
+
+
+def test_learner_bytes_are_sandboxed_on_every_route_that_returns_them():
+    for path in ["files/web/index.html", "view/a.html", "nbconvert/html/a.ipynb",
+                 "kernelspecs/python3/logo.svg", "proxy/8000/", "proxy/absolute/8000/x",
+                 "balaikode-web/KEY/index.php", "balaikode-preview/",
+                 "formgrader/submissions/abc123/gambar.png"]:
+        policy = headers_for(BASE + path)["Content-Security-Policy"]
+        assert policy.startswith(untrusted.SANDBOX_POLICY), path
+        assert "allow-same-origin" not in policy, path
+
+
+def test_the_servers_own_pages_keep_their_scripts():
+    for path in ["lab", "lab/tree/a.ipynb", "api/contents/a", "formgrader",
+                 "formgrader/submissions/abc123", "tree/", "filesystem/x"]:
+        assert "Content-Security-Policy" not in headers_for(BASE + path), path
+    assert "Content-Security-Policy" not in headers_for("/user/other/files/x.html")
+
+
+def test_a_learner_server_cannot_loosen_the_sandbox():
+    headers = headers_for(BASE + "proxy/8000/",
+                          **{"Content-Security-Policy": "sandbox allow-same-origin allow-scripts; img-src *"})
+    policy = headers["Content-Security-Policy"]
+    assert policy == f"{untrusted.SANDBOX_POLICY}; img-src *"
+    assert len(headers.get_list("Content-Security-Policy")) == 1
+
+
+def test_nothing_is_mime_sniffed():
+    assert headers_for(BASE + "api/status")["X-Content-Type-Options"] == "nosniff"
