@@ -27,6 +27,7 @@ from traitlets import Unicode
 from .settings import USERNAME_RULE_ID
 from .courses import COURSE_API_HANDLERS
 from .signup_api import SIGNUP_API_HANDLERS
+from . import owner_only, review
 
 MSG_BAD_USERNAME = f"Nama pengguna tidak bisa dipakai. Aturannya: {USERNAME_RULE_ID}."
 MSG_TAKEN = "Nama pengguna ini sudah terdaftar. Silakan pilih nama lain."
@@ -150,7 +151,9 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
         # Balai Kode's own API endpoints ride along here: the authenticator's
         # handlers are the supported way to add hub handlers (extra_handlers
         # is deprecated).
-        return native_handlers + SIGNUP_API_HANDLERS + COURSE_API_HANDLERS
+        # owner_only first: it must win over JupyterHub's handler of the same
+        # path, and the authenticator's handlers come before the defaults.
+        return owner_only.HANDLERS + review.HANDLERS + native_handlers + SIGNUP_API_HANDLERS + COURSE_API_HANDLERS
 
 
 class LoginHandler(native.LoginHandler):

@@ -316,9 +316,6 @@ def logged_in_page(chromium, stack, name: str, password: str):
 def open_preview(page, stack, owner: str, path: str) -> None:
     """Open the owner's preview entry and follow it to the sandboxed page."""
     page.goto(f"{stack.url}/user/{owner}/{PREVIEW}/{path}")
-    if "/hub/api/oauth2/authorize" in page.url:
-        # An admin opening someone else's server confirms it once.
-        page.locator("form button[type=submit]").click()
     page.wait_for_url(re.compile(rf"/user/{owner}/{SANDBOXED}/[\w-]+/{re.escape(path)}$"))
 
 
@@ -335,8 +332,20 @@ def test_browser_preview_renders_for_the_learner_and_the_form_posts(stack, web, 
 
 
 def test_browser_learner_script_cannot_act_as_the_admin_who_opens_it(stack, web, chromium):
+    # The learner sends the admin her sandboxed page's address (it needs no
+    # login: its key is in the address) ...
+    own = logged_in_page(chromium, stack, web.name, web.password)
+    open_preview(own, stack, web.name, "uji/")
+    sandboxed_url = own.url
+    own.context.close()
+
     page = logged_in_page(chromium, stack, "admin", stack.admin_password)
-    open_preview(page, stack, web.name, "uji/")
+    # ... because the admin cannot log in to her server at all (owner_only.py).
+    refused = page.goto(f"{stack.url}/user/{web.name}/{PREVIEW}/uji/")
+    assert refused.status == 403, page.url
+    expect(page.locator("body")).to_contain_text("hanya boleh dibuka oleh")
+
+    page.goto(sandboxed_url)
     expect(page.locator("#js")).to_have_text("JS jalan")
     # The page is in an opaque origin: no cookies, and every credentialed
     # request to the hub or the server is a cross-origin one it cannot read.
@@ -348,6 +357,6 @@ def test_browser_learner_script_cannot_act_as_the_admin_who_opens_it(stack, web,
         page.locator("#probe-server").inner_text()
     assert page.evaluate("self.origin") == "null"
     # Nor do the admin's cookies reach the learner's PHP.
-    open_preview(page, stack, web.name, "uji/kuki.php")
+    page.goto(sandboxed_url.replace("/uji/", "/uji/kuki.php"))
     assert page.locator("body").inner_text().strip() == "COOKIE=;AUTH=;"
     page.context.close()

@@ -1,0 +1,45 @@
+"""What the hostile-learner tests share: a browser page logged in as someone,
+and reading the effect of an attack back through the admin API."""
+
+from __future__ import annotations
+
+import re
+
+
+def logged_in_page(chromium, stack, name: str, password: str):
+    """A fresh Chromium context logged in to the hub as `name`."""
+    context = chromium.new_context(base_url=stack.url, locale="id-ID")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    page.goto("/hub/login?next=%2Fhub%2Fhome")
+    page.get_by_label("Nama pengguna").fill(name)
+    page.get_by_label("Kata sandi", exact=True).fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(re.compile(r"/hub/(home|spawn)"))
+    return page
+
+
+def user_model(admin, name: str) -> dict:
+    response = admin.api("GET", f"/users/{name}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# A learner's page that, run with the viewer's session, tries to make its
+# author an admin and to take a token; it reports what it managed in #result.
+def make_me_admin_page(author: str) -> str:
+    return f"""<!doctype html><html><body><p id="result">...</p><script>
+(async () => {{
+  const out = [];
+  try {{
+    const home = await fetch("/hub/token", {{credentials: "include"}});
+    const text = await home.text();
+    const xsrf = (text.match(/_xsrf[^\\w]+([\\w|=:-]+)/) || [])[1] || "";
+    const r = await fetch("/hub/api/users/{author}", {{method: "PATCH", credentials: "include",
+      headers: {{"Content-Type": "application/json", "X-XSRFToken": xsrf}},
+      body: JSON.stringify({{admin: true}})}});
+    out.push("patch:" + r.status);
+  }} catch (e) {{ out.push("patch-error:" + e.name); }}
+  document.getElementById("result").textContent = "DONE " + out.join(" ");
+}})();
+</script></body></html>"""
