@@ -114,7 +114,7 @@ def main() -> None:
         admin.login("admin", stack.admin_password)
         browser = Browser(stack.url)
         browser.signup("guru", "Sandi-bench-2026")
-        admin.get("/hub/authorize/guru")
+        admin.approve("guru")
         browser.login("guru", "Sandi-bench-2026")
         guru = Learner(stack.url, "guru", browser.new_token("guru"))
         made = stack.admin_cli("course", COURSE, "--trainers", "guru")

@@ -156,8 +156,8 @@ def register(stack: Stack, admin: Browser, name: str) -> str:
     password = "Bench-" + secrets.token_urlsafe(12)
     if (result := Browser(stack.url).signup(name, password)).status != 200:
         raise RuntimeError(f"sign-up of {name} failed: {result.status}")
-    if (response := admin.get(f"/hub/authorize/{name}")).status_code != 200:
-        raise RuntimeError(f"approving {name} failed: {response.status_code}")
+    if (response := admin.approve(name)).status != 200:
+        raise RuntimeError(f"approving {name} failed: {response.status}")
     return password
 
 

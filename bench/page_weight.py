@@ -255,8 +255,8 @@ def make_learner(stack: Stack, name: str) -> tuple[Learner, str]:
     browser = Browser(stack.url)
     if (result := browser.signup(name, password)).status != 200:
         raise RuntimeError(f"sign-up of {name} failed: {result.status}")
-    if (response := admin.get(f"/hub/authorize/{name}")).status_code != 200:
-        raise RuntimeError(f"approving {name} failed: {response.status_code}")
+    if (response := admin.approve(name)).status != 200:
+        raise RuntimeError(f"approving {name} failed: {response.status}")
     form_login(browser, name, password)
     return Learner(stack.url, name, browser.new_token(name)), password
 

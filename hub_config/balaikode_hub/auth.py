@@ -145,6 +145,7 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
             r"/login": LoginHandler,
             r"/signup": SignUpHandler,
             r"/authorize/([^/]*)": ToggleAuthorizationHandler,
+            r"/discard/([^/]*)": DiscardHandler,
         }
         native_handlers = [(path, replaced.get(path, handler))
                            for path, handler in super().get_handlers(app)]
@@ -210,9 +211,21 @@ class SignUpHandler(native.SignUpHandler):
         self.finish(html)
 
 
+MSG_POST_ONLY = ("Persetujuan hanya bisa diubah dengan tombol di halaman Persetujuan "
+                 "(/hub/authorize), bukan lewat tautan.")
+
+
 class ToggleAuthorizationHandler(native.ToggleAuthorizationHandler):
+    """Approve or withdraw approval: a POST with the XSRF token only. As a GET
+    (NativeAuthenticator's way), an <img> on any page an admin views would
+    approve sign-ups."""
+
     @native.admin_users_scope
     async def get(self, slug):
+        raise web.HTTPError(405, MSG_POST_ONLY)
+
+    @native.admin_users_scope
+    async def post(self, slug):
         info = UserInfo.find(self.db, slug)
         if info is None:
             raise web.HTTPError(404, f"Tidak ada pendaftar bernama {slug}.")
@@ -220,3 +233,14 @@ class ToggleAuthorizationHandler(native.ToggleAuthorizationHandler):
             raise web.HTTPError(400, "Akun admin selalu disetujui dan tidak bisa dinonaktifkan.")
         UserInfo.change_authorization(self.db, slug)
         self.redirect(url_path_join(self.hub.base_url, "authorize") + "#" + slug)
+
+
+class DiscardHandler(native.DiscardHandler):
+    """Deleting a sign-up: POST with the XSRF token only, like approval."""
+
+    @native.admin_users_scope
+    async def get(self, user_name):
+        raise web.HTTPError(405, MSG_POST_ONLY)
+
+    async def post(self, user_name):
+        await native.DiscardHandler.get(self, user_name)

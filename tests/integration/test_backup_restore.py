@@ -136,7 +136,7 @@ def log_in(stack, name: str, password: str) -> Learner:
 def sign_up(stack, admin: Browser, name: str) -> Learner:
     password = "Sandi-" + secrets.token_urlsafe(10)
     assert Browser(stack.url).signup(name, password).status == 200
-    assert admin.get(f"/hub/authorize/{name}").status_code == 200
+    assert admin.approve(name).status == 200
     return log_in(stack, name, password)
 
 

@@ -29,7 +29,7 @@ def test_signup_needs_approval_then_the_learner_runs_code(stack, admin):
 
     # The admin approves in the browser (NativeAuthenticator's page).
     assert "budi" in admin.get("/hub/authorize").text
-    assert admin.get("/hub/authorize/budi").status_code == 200
+    assert admin.approve("budi").status == 200
 
     assert browser.login("budi", "kopi-tubruk-99").status == 200
     budi = Learner(stack.url, "budi", browser.new_token("budi"))
@@ -90,5 +90,5 @@ def test_bad_input_gets_clear_messages_not_500(stack, admin):
     assert wrong.status == 403 and "salah" in wrong.text
     empty = browser.submit("/hub/login", {})
     assert empty.status == 400 and "Isi nama pengguna" in empty.text
-    assert admin.get("/hub/authorize/tidak-ada").status_code == 404
+    assert admin.approve("tidak-ada").status == 404
 

@@ -32,7 +32,7 @@ def test_idle_servers_are_culled_and_files_stay(built_images, tmp_path_factory):
         assert admin.login("admin", stack.admin_password).status == 200
         browser = Browser(stack.url)
         assert browser.signup("lina", "nasi-uduk-77").status == 200
-        assert admin.get("/hub/authorize/lina").status_code == 200
+        assert admin.approve("lina").status == 200
         assert browser.login("lina", "nasi-uduk-77").status == 200
         lina = Learner(stack.url, "lina", browser.new_token("lina"))
         lina.start_server()

@@ -36,9 +36,12 @@ def test_her_config_and_lab_extensions_are_not_loaded(attacker):
          json.dumps({"name": "jahat", "version": "1.0.0", "jupyterlab": {"_build": {"load": "static/remoteEntry.js"}}})),
         (".local/share/jupyter/labextensions/jahat/static/remoteEntry.js", "window.JAHAT = 1;"),
     ]:
-        folder = path.rsplit("/", 1)[0]
-        attacker.run_code(f"import os; os.makedirs(os.path.expanduser('~/{folder}'), exist_ok=True)")
-        attacker.write_file(path, text)
+        # Hidden folders: written from her kernel (the contents API refuses them).
+        attacker.run_code(
+            "import os\n"
+            f"path = os.path.expanduser('~/{path}')\n"
+            "os.makedirs(os.path.dirname(path), exist_ok=True)\n"
+            f"open(path, 'w').write({text!r})\n")
     attacker.stop_server()
     attacker.start_server()
 
@@ -54,8 +57,9 @@ def test_her_config_and_lab_extensions_are_not_loaded(attacker):
         f"{attacker.base_url}/user/{attacker.name}/lab/api/settings/@jupyterlab/apputils-extension:themes",
         data=json.dumps({"raw": '{"theme": "JupyterLab Dark"}'}), timeout=30)
     assert saved.status_code == 204, saved.text
-    assert "JupyterLab Dark" in (attacker.read_file(
-        ".jupyter/lab/user-settings/@jupyterlab/apputils-extension/themes.jupyterlab-settings") or "")
+    assert "JupyterLab Dark" in attacker.run_code(
+        "import os; print(open(os.path.expanduser('~/.jupyter/lab/user-settings/"
+        "@jupyterlab/apputils-extension/themes.jupyterlab-settings')).read())")
 
 
 def test_her_kernel_cannot_reach_into_the_server_process(attacker):

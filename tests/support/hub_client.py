@@ -64,6 +64,10 @@ class Browser:
             "signup_password_confirmation": password if confirmation is None else confirmation,
         })
 
+    def approve(self, name: str) -> FormResult:
+        """Press the admin's approve (or unapprove) button for `name`."""
+        return self.submit("/hub/authorize", {}, action=f"/hub/authorize/{name}")
+
     def login(self, name: str, password: str, follow_redirects: bool = True) -> FormResult:
         """Log in through the form. Following the redirect, as a browser does,
         lands on /hub/spawn and so starts the user's server."""

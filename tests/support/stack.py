@@ -205,7 +205,7 @@ def new_learner(stack, admin):
         password = "Sandi-" + secrets.token_urlsafe(10)
         browser = Browser(stack.url)
         assert browser.signup(name, password).status == 200
-        assert admin.get(f"/hub/authorize/{name}").status_code == 200
+        assert admin.approve(name).status == 200
         # Not following the login redirect: it would start the server, and
         # tests start servers themselves when they need one.
         result = browser.login(name, password, follow_redirects=False)

@@ -207,10 +207,11 @@ def test_approval_list_puts_waiting_sign_ups_first_with_approve_links():
     html = render("authorization-area.html")
     rows = re.findall(r'<tr (?:class="success" )?id="(\w+)"', html)
     assert rows == ["budi", "admin", "siti"]
-    assert 'href="/hub/authorize/budi" role="button">Setujui' in html
+    assert 'action="/hub/authorize/budi"' in html and ">Setujui<" in html
+    assert 'href="/hub/authorize/' not in html, "approval is a POST form, never a link"
     assert "Menunggu persetujuan: 1." in html
     # Admins are always approved: no button to withdraw it.
-    assert 'href="/hub/authorize/admin"' not in html and 'href="/hub/authorize/siti"' in html
+    assert 'action="/hub/authorize/admin"' not in html and 'action="/hub/authorize/siti"' in html
 
 
 def test_error_pages_give_a_title_and_a_next_step():
