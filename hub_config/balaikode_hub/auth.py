@@ -11,12 +11,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 from pathlib import Path
 
-import bcrypt
 from jupyterhub.utils import url_path_join
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator import handlers as native
@@ -27,7 +25,9 @@ from traitlets import Unicode
 from .settings import USERNAME_RULE_ID
 from .courses import COURSE_API_HANDLERS
 from .signup_api import SIGNUP_API_HANDLERS
-from . import owner_only, review
+from . import owner_only, passwords, review
+from .client_address import client_address
+from .throttle import THROTTLE, wait_message
 
 MSG_BAD_USERNAME = f"Nama pengguna tidak bisa dipakai. Aturannya: {USERNAME_RULE_ID}."
 MSG_TAKEN = "Nama pengguna ini sudah terdaftar. Silakan pilih nama lain."
@@ -49,18 +49,6 @@ def weak_password_message(minimum: int) -> str:
         f"Kata sandi terlalu lemah: minimal {minimum} karakter dan bukan kata "
         "sandi yang umum (seperti 12345678 atau password)."
     )
-
-
-async def password_matches(password: str, hashed: bytes) -> bool:
-    """NativeAuthenticator's check (UserInfo.is_valid_password), in a thread
-    and with bcrypt's own comparison (constant time).
-
-    bcrypt takes a third of a second of CPU by design; on the hub's event loop
-    that stalled every other request (30 learners logging in within a minute
-    queued up behind each other's hashes, measured with bench/class_start.py).
-    bcrypt releases the GIL, so the loop keeps serving meanwhile. The hash is
-    read here, on the loop's thread, never from the database in the worker."""
-    return await asyncio.to_thread(bcrypt.checkpw, password.encode(), hashed)
 
 
 class BalaiKodeAuthenticator(NativeAuthenticator):
@@ -87,7 +75,7 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
             return
         password = self.admin_password or self._generated_admin_password()
         for name in missing:
-            hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt())
+            hashed = passwords.hash_now(password)
             self.db.add(UserInfo(username=name, password=hashed, is_authorized=True))
             self.log.info("Created admin account %s", name)
         self.db.commit()
@@ -115,18 +103,51 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
         username = self.normalize_username(data.get("username") or "")
         password = data.get("password") or ""
         info = self.get_user(username)
-        if not info or not password:
+        if not password:
             return None
-        if self.allowed_failed_logins and self.is_blocked(username):
-            return None
-        checks = [self.is_approved(info), await password_matches(password, info.password)]
-        if info.has_2fa:
+        # An unknown name costs a (decoy) check too: no probing names by timing.
+        correct = await passwords.password_matches(password, info.password if info else None)
+        if handler is not None:
+            handler.balaikode_password_correct = correct
+        checks = [info is not None, correct, info is not None and self.is_approved(info)]
+        if info is not None and info.has_2fa:
             checks.append(info.is_valid_token(data.get("2fa")))
+        address = client_address(handler.request) if handler is not None else "?"
         if all(checks):
-            self.successful_login(username)
+            THROTTLE.good_login(address, username)
             return username
-        self.add_login_attempt(username)
+        if not correct:
+            THROTTLE.failed_login(address, username)
         return None
+
+    async def create_account(self, username: str, password: str):
+        """NativeAuthenticator's create_user with the hashing in the pool
+        (checks are done by signup_problem before)."""
+        hashed = await passwords.hash_password(password)
+        if self.user_exists(username):
+            return None
+        info = UserInfo(username=username, password=hashed, is_authorized=bool(self.open_signup))
+        self.db.add(info)
+        self.db.commit()
+        return info
+
+    async def set_password(self, username: str, password: str) -> bool:
+        info = self.get_user(username)
+        if info is None or not self.is_password_strong(password):
+            return False
+        info.password = await passwords.hash_password(password)
+        self.db.commit()
+        return True
+
+    def change_password(self, username, new_password):
+        # Not used by Balai Kode's handlers (set_password is); kept correct
+        # for long passwords in case an upstream path calls it.
+        info = self.get_user(username)
+        if info is None or not self.is_password_strong(new_password):
+            return None
+        info.password = passwords.hash_now(new_password)
+        self.db.commit()
+        return True
 
     def signup_problem(self, username: str, password: str, confirmation: str) -> str | None:
         """Why a sign-up cannot go ahead, in Bahasa Indonesia; None if it can."""
@@ -146,6 +167,8 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
             r"/signup": SignUpHandler,
             r"/authorize/([^/]*)": ToggleAuthorizationHandler,
             r"/discard/([^/]*)": DiscardHandler,
+            r"/change-password": ChangePasswordHandler,
+            r"/change-password/([^/]+)": ChangePasswordAdminHandler,
         }
         native_handlers = [(path, replaced.get(path, handler))
                            for path, handler in super().get_handlers(app)]
@@ -166,6 +189,12 @@ class LoginHandler(native.LoginHandler):
             self.set_status(400)
             self.finish(await self._render(login_error=MSG_MISSING_FIELDS, username=username))
             return
+        wait = THROTTLE.login_wait(client_address(self.request), username)
+        if wait:
+            self.set_status(429)
+            self.set_header("Retry-After", str(int(wait) + 1))
+            self.finish(await self._render(login_error=wait_message(wait), username=username))
+            return
         user = await self.login_user(data)
         if user:
             self._jupyterhub_user = user
@@ -175,7 +204,8 @@ class LoginHandler(native.LoginHandler):
         info = self.authenticator.get_user(username)
         # Only someone who knows the password learns that the account waits
         # for approval.
-        if info and info.is_valid_password(data["password"]) and not self.authenticator.is_approved(info):
+        correct = getattr(self, "balaikode_password_correct", False)
+        if info and correct and not self.authenticator.is_approved(info):
             error = MSG_NOT_APPROVED.format(name=username)
         self.set_status(403)
         self.finish(await self._render(login_error=error, username=username))
@@ -189,14 +219,18 @@ class SignUpHandler(native.SignUpHandler):
         username = auth.normalize_username(self.get_body_argument("username", "").strip())
         password = self.get_body_argument("signup_password", "", strip=False)
         confirmation = self.get_body_argument("signup_password_confirmation", "", strip=False)
-        problem = auth.signup_problem(username, password, confirmation)
+        address = client_address(self.request)
+        wait = THROTTLE.signup_wait(address)
+        problem = wait_message(wait) if wait else auth.signup_problem(username, password, confirmation)
         created = None
         if problem is None:
-            created = auth.create_user(username, password)
+            created = await auth.create_account(username, password)
             if created is None:  # e.g. a parallel sign-up took the name first
                 problem = MSG_TAKEN
+            else:
+                THROTTLE.signed_up(address)
         if problem:
-            self.set_status(400)
+            self.set_status(429 if wait else 400)
         html = await self.render_template(
             "signup.html",
             ask_email=auth.ask_email_on_signup,
@@ -233,6 +267,51 @@ class ToggleAuthorizationHandler(native.ToggleAuthorizationHandler):
             raise web.HTTPError(400, "Akun admin selalu disetujui dan tidak bisa dinonaktifkan.")
         UserInfo.change_authorization(self.db, slug)
         self.redirect(url_path_join(self.hub.base_url, "authorize") + "#" + slug)
+
+
+class ChangePasswordHandler(native.ChangePasswordHandler):
+    """A user changes their own password; the old one is checked (throttled,
+    like a login) and the new one hashed in the pool, not on the event loop."""
+
+    @web.authenticated
+    async def post(self):
+        user = self.current_user
+        old = self.get_body_argument("old_password", "", strip=False)
+        new = self.get_body_argument("new_password", "", strip=False)
+        confirmation = self.get_body_argument("new_password_confirmation", "", strip=False)
+        address = client_address(self.request)
+        info = self.authenticator.get_user(user.name)
+        alert = "alert-danger"
+        if wait := THROTTLE.login_wait(address, user.name):
+            self.set_status(429)
+            message = wait_message(wait)
+        elif not await passwords.password_matches(old, info.password if info else None):
+            THROTTLE.failed_login(address, user.name)
+            message = "Your current password was incorrect. Please try again."
+        elif new != confirmation:
+            message = "Your new password didn't match the confirmation. Please try again."
+        elif await self.authenticator.set_password(user.name, new):
+            alert, message = "alert-success", "Your password has been changed successfully!"
+        else:
+            message = weak_password_message(self.authenticator.minimum_password_length)
+        self.finish(await self.render_template(
+            "change-password.html", user_name=user.name, result_message=message, alert=alert))
+
+
+class ChangePasswordAdminHandler(native.ChangePasswordAdminHandler):
+    @native.admin_users_scope
+    async def post(self, user_name):
+        new = self.get_body_argument("new_password", "", strip=False)
+        confirmation = self.get_body_argument("new_password_confirmation", "", strip=False)
+        alert = "alert-danger"
+        if new != confirmation:
+            message = "The new password didn't match the confirmation. Please try again."
+        elif await self.authenticator.set_password(user_name, new):
+            alert, message = "alert-success", f"The password for {user_name} has been changed successfully"
+        else:
+            message = weak_password_message(self.authenticator.minimum_password_length)
+        self.finish(await self.render_template(
+            "change-password-admin.html", user_name=user_name, result_message=message, alert=alert))
 
 
 class DiscardHandler(native.DiscardHandler):

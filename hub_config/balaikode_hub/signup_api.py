@@ -6,6 +6,7 @@ These endpoints use the hub's own token auth and scopes, under the hub API:
     GET  /hub/api/balaikode/signups                 list sign-ups
     POST /hub/api/balaikode/signups/NAME/approve     approve NAME
     POST /hub/api/balaikode/signups/NAME/unapprove   withdraw approval
+    POST /hub/api/balaikode/unlock/NAME              forget NAME's failed logins
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from jupyterhub.apihandlers.base import APIHandler
 from jupyterhub.scopes import needs_scope
 from nativeauthenticator.orm import UserInfo
 from tornado import web
+
+from .throttle import THROTTLE
 
 
 class SignupListHandler(APIHandler):
@@ -45,7 +48,18 @@ class SignupApprovalHandler(APIHandler):
         self.write(json.dumps({"name": name, "approved": bool(info.is_authorized)}))
 
 
+class UnlockHandler(APIHandler):
+    """For an owner slowed down by someone else guessing her password."""
+
+    @needs_scope("admin:users")
+    def post(self, name):
+        THROTTLE.unlock(name)
+        self.log.info("Login throttle cleared for %s", name)
+        self.write(json.dumps({"name": name, "unlocked": True}))
+
+
 SIGNUP_API_HANDLERS = [
+    (r"/api/balaikode/unlock/([^/]+)", UnlockHandler),
     (r"/api/balaikode/signups", SignupListHandler),
     (r"/api/balaikode/signups/([^/]+)/(approve|unapprove)", SignupApprovalHandler),
 ]
