@@ -75,3 +75,20 @@ def test_long_passwords_hash_and_check_and_old_hashes_still_match():
     old = bcrypt.hashpw(b"Sandi-lama-2025", bcrypt.gensalt())  # an account from before
     assert asyncio.run(passwords.password_matches("Sandi-lama-2025", old))
     assert not asyncio.run(passwords.password_matches("apa saja", None)), "unknown name"
+
+
+def test_only_the_proxy_may_say_where_a_request_came_from(monkeypatch):
+    from types import SimpleNamespace
+
+    from balaikode_hub import client_address as module
+
+    monkeypatch.setattr(module, "proxy_addresses", lambda: frozenset({"172.20.0.2"}))
+
+    def request(peer, **headers):
+        return SimpleNamespace(headers=headers, remote_ip=headers.get("X-Real-Ip", peer),
+                               connection=SimpleNamespace(context=SimpleNamespace(address=(peer, 5555))))
+
+    via_proxy = request("172.20.0.2", **{"X-Forwarded-For": "1.2.3.4, 192.168.1.7", "X-Real-Ip": "9.9.9.9"})
+    assert module.client_address(via_proxy) == "192.168.1.7"
+    direct = request("172.21.0.5", **{"X-Forwarded-For": "192.168.1.7", "X-Real-Ip": "9.9.9.9"})
+    assert module.client_address(direct) == "172.21.0.5"
