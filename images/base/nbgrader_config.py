@@ -13,6 +13,8 @@ c.Exchange.root = "/srv/nbgrader/exchange"
 # Feedback and the formgrader render learners' notebooks to HTML: strip any
 # script a submission's output carries (see jupyter_server_config.py too).
 c.HTMLExporter.sanitize_html = True
+# ...and clean markdown too, which nbgrader's templates render uncleaned.
+c.HTMLExporter.preprocessors = ["balaikode_nbgrader.sanitize.SanitizeNotebook"]
 # A learner in two courses gets COURSE/ASSIGNMENT folders, never a clash.
 c.Exchange.path_includes_course = True
 
@@ -48,4 +50,6 @@ if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
     # Time limits of autograding, set by the admin (docker-compose.yml).
     c.SandboxExecute.cell_timeout = int(os.environ.get("BALAIKODE_GRADING_CELL_TIMEOUT", "30"))
     c.SandboxExecute.notebook_timeout = int(os.environ.get("BALAIKODE_GRADING_NOTEBOOK_TIMEOUT", "300"))
-    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    from balaikode_nbgrader.sanitize import SanitizeNotebook
+    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, SanitizeNotebook,
+                                        CSSHTMLHeaderPreprocessor]
