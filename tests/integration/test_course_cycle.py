@@ -62,8 +62,9 @@ def test_learners_read_feedback_without_hidden_tests(course):
         assert score in html
         assert "hitung_total(2500, 4)" not in html
         assert "format_rupiah(1000000)" not in html
-    # Eko's hidden-test failure explains itself without showing the test.
-    assert "format_rupiah(15000) seharusnya" in eko.feedback_html(TASK)
+    # Eko's failure in a cell with hidden tests is told in fixed words: its
+    # output could carry the hidden tests (issue 13, test_grading_forgery.py).
+    assert "Tes: tidak lulus." in eko.feedback_html(TASK)
 
 
 def test_grades_export_as_csv(course):
