@@ -27,12 +27,20 @@ def is_test_cell(cell) -> bool:
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
-def with_token(source: str, token: str) -> str:
-    """The test cell's code followed by a line that prints the token.
+# The line a test cell ends with, per kernel language; the token is hex, so
+# Python's repr is a valid string literal in each.
+TOKEN_LINES = {"python": "print({!r})", "javascript": "console.log({!r})",
+               "typescript": "console.log({!r})"}
+
+
+def with_token(source: str, token: str, language: str = "python") -> str | None:
+    """The test cell's code followed by a line that prints the token, or None
+    for a language without one (then the reply status alone decides).
 
     A separate line (not a wrapper) so the test's own semantics (globals it
     defines, its last expression) stay as the trainer wrote them."""
-    return f"{source}\nprint({token!r})"
+    line = TOKEN_LINES.get(language)
+    return None if line is None else f"{source}\n{line.format(token)}"
 
 
 def take_token(outputs: list, token: str) -> tuple[list, bool]:

@@ -74,11 +74,14 @@ class WardenClient(CappedClient):
 
         self.on_cell_executed = record
         name = "_bk_" + secrets.token_hex(12)
+        language = (self.nb.metadata.get("kernelspec", {}).get("language")
+                    or self.nb.metadata.get("language_info", {}).get("name") or "python")
         dead = None
         async with self.async_setup_kernel(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                            stderr=subprocess.DEVNULL):
             try:
-                await self._run("snapshot", warden.snapshot_code(name))
+                if language == "python":
+                    await self._run("snapshot", warden.snapshot_code(name))
             except DeadKernelError:
                 dead = "kernel mati sebelum notebook berjalan"
             for index, cell in enumerate(list(self.nb.cells)):
@@ -93,16 +96,19 @@ class WardenClient(CappedClient):
                     if not test:
                         await self.async_execute_cell(cell, index)
                         continue
-                    await self._run("restore", warden.restore_code(name))
+                    if language == "python":
+                        await self._run("restore", warden.restore_code(name))
                     token = "BK" + secrets.token_hex(16)
                     source = cell.source
-                    cell.source = grading_status.with_token(source, token)
+                    marked = grading_status.with_token(source, token, language)
+                    cell.source = marked or source
                     replies.pop(index, None)
                     try:
                         await self.async_execute_cell(cell, index)
                     finally:
                         cell.source = source
                     cell.outputs, seen = grading_status.take_token(cell.get("outputs", []), token)
+                    seen = seen or marked is None
                     if not grading_status.verdict(replies.get(index), seen, cell.outputs):
                         grading_status.mark_cell_failed(
                             cell, "tes tidak lulus (sel tes tidak selesai dengan benar)")
