@@ -50,9 +50,12 @@ class OwnServerOnlyAuthorizeHandler(OAuthAuthorizeHandler):
         user = self.current_user
         if user is None:
             return False  # JupyterHub sends them to the login page
-        client = self.oauth_provider.fetch_by_client_id(self.get_argument("client_id", ""))
-        owner = server_owner(client) if client is not None else None
-        if not refused(owner, user.name):
+        # Every client_id given (query and form), so a repeated parameter
+        # cannot slip another user's server past this check.
+        owners = [server_owner(client) for client_id in self.get_arguments("client_id")
+                  if (client := self.oauth_provider.fetch_by_client_id(client_id)) is not None]
+        owner = next((o for o in owners if refused(o, user.name)), None)
+        if owner is None:
             return False
         self.log.warning("Refused %s logging in to the server of %s", user.name, owner)
         viewer = url_path_join(self.hub.base_url, "karya", owner) + "/"

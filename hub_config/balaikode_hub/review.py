@@ -17,6 +17,8 @@ import html
 import json
 import re
 
+import docker.errors
+import requests
 from jupyterhub.handlers import BaseHandler
 from jupyterhub.utils import url_path_join
 from tornado import web
@@ -49,7 +51,8 @@ if stat.S_ISDIR(info.st_mode):
         except OSError:
             continue
         kind = "dir" if stat.S_ISDIR(st.st_mode) else "file" if stat.S_ISREG(st.st_mode) else "other"
-        entries.append([name, kind, st.st_size])
+        shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        entries.append([shown, kind if shown == name else "other", st.st_size])
     out(kind="dir", entries=entries)
 if not stat.S_ISREG(info.st_mode):
     out(kind="other")
@@ -83,10 +86,26 @@ def home_volume(spawner) -> str:
 
 
 async def read_home(spawner, uid: int, parts: list[str]) -> dict:
+    volume = home_volume(spawner)
+    try:
+        await spawner.docker("inspect_volume", volume)
+    except docker.errors.NotFound:
+        # Never started: nothing to show. Mounting the name would create a
+        # plain volume, and her later start would keep it without a size
+        # limit (disks.py leaves volumes from before limits as they are).
+        return {"kind": "dir", "entries": []} if not parts else {"kind": "missing"}
+    try:
+        return await run_reader(spawner, volume, uid, parts)
+    except (docker.errors.DockerException, requests.RequestException) as error:
+        spawner.log.error("Reading the home of %s failed: %r", spawner.user.name, error)
+        raise web.HTTPError(503, "Folder peserta tidak bisa dibaca sekarang. Coba lagi sebentar lagi.")
+
+
+async def run_reader(spawner, volume: str, uid: int, parts: list[str]) -> dict:
     home = f"/home/{spawner.user.name}"
     client = spawner.client
     host_config = client.create_host_config(
-        binds={home_volume(spawner): {"bind": home, "mode": "ro"}},
+        binds={volume: {"bind": home, "mode": "ro"}},
         network_mode="none", cap_drop=["ALL"], read_only=True, security_opt=["no-new-privileges"],
         mem_limit="128m", pids_limit=32)
     container = await spawner.docker(
@@ -102,7 +121,7 @@ async def read_home(spawner, uid: int, parts: list[str]) -> dict:
     try:
         return json.loads(output.decode().strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise web.HTTPError(500, "Folder peserta tidak bisa dibaca.")
+        raise web.HTTPError(503, "Folder peserta tidak bisa dibaca.")
 
 
 def render_listing(base: str, parts: list[str], entries: list) -> str:
