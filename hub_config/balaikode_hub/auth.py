@@ -228,7 +228,7 @@ class SignUpHandler(native.SignUpHandler):
             if created is None:  # e.g. a parallel sign-up took the name first
                 problem = MSG_TAKEN
             else:
-                THROTTLE.signed_up(address)
+                THROTTLE.signed_up(address, username)
         if problem:
             self.set_status(429 if wait else 400)
         html = await self.render_template(
@@ -266,6 +266,7 @@ class ToggleAuthorizationHandler(native.ToggleAuthorizationHandler):
         if slug in self.authenticator.admin_users:
             raise web.HTTPError(400, "Akun admin selalu disetujui dan tidak bisa dinonaktifkan.")
         UserInfo.change_authorization(self.db, slug)
+        THROTTLE.settled(slug)
         self.redirect(url_path_join(self.hub.base_url, "authorize") + "#" + slug)
 
 
@@ -323,3 +324,4 @@ class DiscardHandler(native.DiscardHandler):
 
     async def post(self, user_name):
         await native.DiscardHandler.get(self, user_name)
+        THROTTLE.settled(user_name)

@@ -44,6 +44,7 @@ class SignupApprovalHandler(APIHandler):
             raise web.HTTPError(400, "Admin accounts are always approved")
         info.is_authorized = action == "approve"
         self.db.commit()
+        THROTTLE.settled(name)
         self.log.info("Sign-up %s: %s", name, action)
         self.write(json.dumps({"name": name, "approved": bool(info.is_authorized)}))
 

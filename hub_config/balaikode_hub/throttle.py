@@ -8,7 +8,15 @@ HTTP 429 with a wait time, before any password is checked (so a flood costs
 the hub almost nothing). The per-name limit does not apply to addresses the
 name has logged in from before (her own laptop keeps working while strangers
 hammer her name), and `./balaikode unlock NAME` clears a name at once.
-Sign-ups are limited per address per hour the same way.
+
+A whole class often reaches the hub from one address (the village router),
+and a hostile classmate could fill that address's window on purpose. So a
+name that has logged in from an address before is slowed there only by its
+own (address, name) window: classmates who have logged in once keep working.
+
+Sign-ups waiting for approval are limited per address per hour: a class of 40
+signs up at once, a script does not fill the admin's approval page. A sign-up
+stops counting when the admin approves or discards it.
 """
 
 from __future__ import annotations
@@ -26,13 +34,14 @@ class Limit:
 
 @dataclass
 class Throttle:
-    per_address: Limit = Limit(30, 300)
+    per_address: Limit = Limit(50, 300)
     per_pair: Limit = Limit(8, 300)
     per_name: Limit = Limit(60, 900)
-    signups_per_address: Limit = Limit(30, 3600)
+    signups_per_address: Limit = Limit(100, 3600)
     clock: callable = time.monotonic
     _events: dict = field(default_factory=lambda: defaultdict(deque))
     _known: dict = field(default_factory=lambda: defaultdict(set))
+    _waiting_signups: dict = field(default_factory=dict)  # name -> (address, time)
 
     def _count(self, key, limit: Limit) -> tuple[int, float]:
         """Events of `key` inside the window, and seconds until the oldest leaves."""
@@ -49,9 +58,9 @@ class Throttle:
 
     def login_wait(self, address: str, name: str) -> float:
         """Seconds this address must wait before trying `name` again (0: go ahead)."""
-        checks = [(("address", address), self.per_address), (("pair", address, name), self.per_pair)]
+        checks = [(("pair", address, name), self.per_pair)]
         if address not in self._known[name]:
-            checks.append((("name", name), self.per_name))
+            checks += [(("address", address), self.per_address), (("name", name), self.per_name)]
         return self._over(checks)
 
     def failed_login(self, address: str, name: str) -> None:
@@ -69,8 +78,17 @@ class Throttle:
     def signup_wait(self, address: str) -> float:
         return self._over([(("signup", address), self.signups_per_address)])
 
-    def signed_up(self, address: str) -> None:
-        self._events[("signup", address)].append(self.clock())
+    def signed_up(self, address: str, name: str) -> None:
+        now = self.clock()
+        self._events[("signup", address)].append(now)
+        self._waiting_signups[name] = (address, now)
+
+    def settled(self, name: str) -> None:
+        """The admin approved or discarded `name`'s sign-up: it no longer counts."""
+        address, when = self._waiting_signups.pop(name, (None, None))
+        events = self._events.get(("signup", address))
+        if events is not None and when in events:
+            events.remove(when)
 
 
 def wait_message(seconds: float) -> str:

@@ -58,12 +58,36 @@ def test_unlock_clears_a_name_but_not_the_guessers_address():
 
 def test_signups_per_address_are_capped():
     throttle, clock = make()
-    for _ in range(3):
-        throttle.signed_up("10.0.0.9")
+    for number in range(3):
+        throttle.signed_up("10.0.0.9", f"murid{number}")
     assert throttle.signup_wait("10.0.0.9") > 0
     assert throttle.signup_wait("10.0.0.8") == 0
     clock.now += 3601
     assert throttle.signup_wait("10.0.0.9") == 0
+
+
+def test_signups_the_admin_has_settled_no_longer_count():
+    throttle, _ = make()
+    for number in range(3):
+        throttle.signed_up("10.0.0.9", f"murid{number}")
+    throttle.settled("murid0")  # approved
+    assert throttle.signup_wait("10.0.0.9") == 0, "a class signs up, is approved, more come"
+    throttle.signed_up("10.0.0.9", "murid3")
+    assert throttle.signup_wait("10.0.0.9") > 0
+    throttle.settled("tidak-pernah-daftar")  # approving an old account changes nothing
+    assert throttle.signup_wait("10.0.0.9") > 0
+
+
+def test_a_classmate_flooding_the_class_address_does_not_lock_out_those_who_logged_in_there():
+    throttle, _ = make()
+    throttle.good_login("203.0.113.7", "siti")  # the village router, last session
+    for number in range(200):
+        throttle.failed_login("203.0.113.7", f"tebak{number}")
+    assert throttle.login_wait("203.0.113.7", "budi") > 0, "new names from there are slowed"
+    assert throttle.login_wait("203.0.113.7", "siti") == 0, "siti is not"
+    for _ in range(8):
+        throttle.failed_login("203.0.113.7", "siti")
+    assert throttle.login_wait("203.0.113.7", "siti") > 0, "guessing siti there still is"
 
 
 def test_long_passwords_hash_and_check_and_old_hashes_still_match():
