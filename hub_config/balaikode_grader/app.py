@@ -81,7 +81,7 @@ class GraderHandler(web.RequestHandler):
         caller = await self.hub("/user", header.split(None, 1)[1])
         if caller is None:
             raise web.HTTPError(403, "invalid token")
-        if not COURSE_PATTERN.match(course or ""):
+        if not isinstance(course, str) or not COURSE_PATTERN.match(course):
             raise web.HTTPError(400, "bad course id")
         model = await self.hub(f"/balaikode/courses/{course}", self.config.token)
         if model is None:
@@ -92,6 +92,22 @@ class GraderHandler(web.RequestHandler):
         self.caller = caller["name"]
         return model
 
+    def json_body(self) -> dict:
+        """The request's JSON object; anything else is the caller's mistake (400), not ours."""
+        try:
+            body = json.loads(self.request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise web.HTTPError(400, "body is not JSON") from None
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "body must be a JSON object")
+        return body
+
+    def whole_number(self, body: dict, key: str, default: int) -> int:
+        value = body.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise web.HTTPError(400, f"{key} must be a whole number of seconds")
+        return value
+
     def labels(self, course: str) -> dict[str, str]:
         return {"balaikode.project": self.config.project, "balaikode.course": course,
                 "balaikode.trainer": self.caller}
@@ -99,7 +115,7 @@ class GraderHandler(web.RequestHandler):
 
 class ExecuteHandler(GraderHandler):
     async def post(self):
-        body = json.loads(self.request.body)
+        body = self.json_body()
         course = body.get("course", "")
         await self.trainer_course(course)
         notebook = body.get("notebook", "")
@@ -107,10 +123,10 @@ class ExecuteHandler(GraderHandler):
         if problem:
             raise web.HTTPError(400, problem)
         kernel = body.get("kernel", "python3")
-        if not NAME_PATTERN.match(kernel):
+        if not isinstance(kernel, str) or not NAME_PATTERN.match(kernel):
             raise web.HTTPError(400, "bad kernel name")
-        cell_timeout = max(1, min(int(body.get("cell_timeout", 30)), 600))
-        notebook_timeout = max(5, min(int(body.get("notebook_timeout", 300)),
+        cell_timeout = max(1, min(self.whole_number(body, "cell_timeout", 30), 600))
+        notebook_timeout = max(5, min(self.whole_number(body, "notebook_timeout", 300),
                                       self.config.max_notebook_timeout))
         # The course's learner image (web-* courses: the web-dev image with
         # node, php and deno), so submissions run where they were written.
@@ -127,10 +143,10 @@ class ExecuteHandler(GraderHandler):
 
 class CollectHandler(GraderHandler):
     async def post(self):
-        body = json.loads(self.request.body)
+        body = self.json_body()
         course = await self.trainer_course(body.get("course", ""))
         assignment = body.get("assignment", "")
-        if not NAME_PATTERN.match(assignment):
+        if not isinstance(assignment, str) or not NAME_PATTERN.match(assignment):
             raise web.HTTPError(400, "bad assignment name")
         report = await asyncio.to_thread(
             collector.collect, self.docker, self.config.image, self.config.project,

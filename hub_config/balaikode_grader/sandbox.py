@@ -134,9 +134,11 @@ def run_notebook(client: docker.DockerClient, image: str, notebook_text: str, *,
 
 def notebook_problem(notebook_text: str) -> str | None:
     """Reason a submitted notebook cannot be graded at all, or None."""
+    if not isinstance(notebook_text, str):
+        return "berkas notebook rusak atau bukan notebook: isinya bukan teks"
     try:
         nb = nbformat.reads(notebook_text, as_version=4)
         nbformat.validate(nb)
-    except (json.JSONDecodeError, nbformat.ValidationError, ValueError, KeyError) as error:
+    except (json.JSONDecodeError, nbformat.ValidationError, ValueError, KeyError, TypeError, AttributeError) as error:
         return f"berkas notebook rusak atau bukan notebook: {str(error)[:200]}"
     return None

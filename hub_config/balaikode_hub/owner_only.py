@@ -40,7 +40,11 @@ def refused(owner: str | None, viewer: str) -> bool:
 class OwnServerOnlyAuthorizeHandler(OAuthAuthorizeHandler):
     async def get(self):
         if not await self._refuse_others():
-            return await super().get()
+            # web.authenticated returns None (not a coroutine) when it has
+            # sent a logged-out visitor to the login page.
+            running = super().get()
+            if running is not None:
+                await running
 
     async def post(self):
         if not await self._refuse_others():

@@ -32,7 +32,7 @@ SEGMENT = re.compile(r"^[^/\x00]{1,255}$")
 
 # Runs inside the reader container (python -I: no environment, no user site).
 READER = r'''
-import base64, json, os, stat, sys
+import base64, errno, json, os, stat, sys
 home, parts, limit, max_entries = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 def out(**k): print(json.dumps(k)); sys.exit(0)
@@ -41,7 +41,7 @@ try:
     for part in parts:
         nfd = os.open(part, flags, dir_fd=fd); os.close(fd); fd = nfd
 except OSError as e:
-    out(kind="missing", error=e.strerror)
+    out(kind="other" if e.errno == errno.ELOOP else "missing", error=e.strerror)
 info = os.fstat(fd)
 if stat.S_ISDIR(info.st_mode):
     entries = []

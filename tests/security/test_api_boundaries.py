@@ -265,6 +265,28 @@ print(json.dumps(codes))
                      "personal token collect": 403, "personal token execute": 403}, facts
 
 
+def test_the_grader_service_answers_malformed_requests_with_400(stack, pair):
+    ani, _ = pair
+    facts = in_container(ani, f"""
+import json, urllib.request, urllib.error
+codes = {{}}
+bodies = {{"not json": b"{{", "a list": b"[]", "not utf-8": b"\\xff\\xfe", "course a number": b'{{"course": 5}}',
+          "timeout a word": json.dumps({{"course": {COURSE!r}, "cell_timeout": "lama"}}).encode()}}
+for label, body in bodies.items():
+    request = urllib.request.Request("http://grader:9000/services/grader/execute", data=body,
+        headers={{"Content-Type": "application/json", "Authorization": "token " + {ani.token!r}}})
+    try:
+        codes[label] = urllib.request.urlopen(request, timeout=30).status
+    except urllib.error.HTTPError as error:
+        codes[label] = error.code
+print(json.dumps(codes))
+""")
+    # "timeout a word" has a good course: the learner is refused as no trainer
+    # first (403); the rest never get past reading the body.
+    assert facts == {"not json": 400, "a list": 400, "not utf-8": 400, "course a number": 400,
+                     "timeout a word": 403}, facts
+
+
 def test_a_learner_cannot_reach_the_hosts_own_ports(stack, pair):
     """Learner containers are on an `internal` network, but on Docker 20.10
     that network still has the host's bridge address as gateway, and the host

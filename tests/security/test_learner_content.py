@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from support.attack import logged_in_page, make_me_admin_page, user_model
+from integration.test_webdev import start_with_profile
 from support.hub_client import poll
 
 EVIL_CONFIG = """
@@ -20,11 +21,20 @@ c.ServerApp.extra_static_paths = ["/home"]
 """
 
 
+def web_learner(new_learner, prefix: str):
+    """A learner on the Web profile: the base image's server plus
+    jupyter-server-proxy (any port of hers at /user/NAME/proxy/PORT/) and
+    the live preview. Later starts keep the profile."""
+    learner = new_learner(prefix)
+    learner.start_server()   # logging in started the default (Python) server
+    learner.stop_server()
+    start_with_profile(learner, "webdev")
+    return learner
+
+
 @pytest.fixture(scope="module")
 def attacker(new_learner):
-    learner = new_learner("jahil")
-    learner.start_server()
-    return learner
+    return web_learner(new_learner, "jahil")
 
 
 def test_her_config_and_lab_extensions_are_not_loaded(attacker):
@@ -89,7 +99,8 @@ def test_her_own_web_server_cannot_lift_the_sandbox(attacker):
         "            self.end_headers(); self.wfile.write(b'<script>alert(1)</script>')\n"
         "    http.server.HTTPServer(('127.0.0.1', 8123), H).serve_forever()\n"
         "''')\n"
-        "subprocess.Popen([sys.executable, '-c', code], start_new_session=True)\n")
+        "subprocess.Popen([sys.executable, '-c', code], start_new_session=True,\n"
+        "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n")
     response = poll("her web server behind proxy/8123", lambda: (
         r := attacker.http.get(f"{attacker.base_url}/user/{attacker.name}/proxy/8123/", timeout=30)
     ).status_code == 200 and r, timeout=60)
@@ -139,3 +150,181 @@ def test_admin_reads_her_work_as_text_in_the_viewer(stack, admin, attacker, chro
     other = new_learner("intip")
     peek = other.http.get(f"{stack.url}/hub/karya/{attacker.name}/", timeout=30)
     assert peek.status_code == 403
+
+
+# --- Her bytes in a browser (issue 13, item 1): the sandbox is the layer that
+# holds for whoever opens them, whichever server they come from.
+
+# A learner's page that, run with the viewer's session, writes a file into the
+# viewer's home (the server's contents API with the server's XSRF cookie) and
+# takes a hub token of the viewer; it reports its origin and what it managed.
+def steal_page(victim: str) -> str:
+    return f"""<!doctype html><html><body><p id="result">...</p><script>
+(async () => {{
+  const out = ["origin:" + window.origin];
+  async function attempt(name, url, options) {{
+    try {{
+      const r = await fetch(url, {{credentials: "include", ...options}});
+      out.push(name + ":" + r.status);
+      return r;
+    }} catch (e) {{ out.push(name + "-error:" + e.name); }}
+  }}
+  let xsrf = "";
+  try {{ xsrf = (document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || ""; }} catch (e) {{ out.push("cookie-error:" + e.name); }}
+  await attempt("put", "/user/{victim}/api/contents/{LOOT}", {{method: "PUT",
+    headers: {{"Content-Type": "application/json", "X-XSRFToken": xsrf}},
+    body: JSON.stringify({{type: "file", format: "text", content: "dibobol"}})}});
+  const tokenPage = await attempt("token-page", "/hub/token", {{}});
+  let hubXsrf = "";
+  if (tokenPage) {{ hubXsrf = ((await tokenPage.text()).match(/xsrf_token["']?\\s*:\\s*["']([^"']+)/) || [])[1] || ""; }}
+  await attempt("token", "/hub/api/users/{victim}/tokens", {{method: "POST",
+    headers: {{"Content-Type": "application/json", "X-XSRFToken": hubXsrf}},
+    body: JSON.stringify({{note: "{TOKEN_NOTE}", expires_in: 3600}})}});
+  document.getElementById("result").textContent = "DONE " + out.join(" ");
+}})();
+</script></body></html>"""
+
+
+LOOT = "dibobol.txt"
+TOKEN_NOTE = "jahat"
+
+
+def serve_in_kernel(learner, port: int, page: str) -> None:
+    """A web server her kernel starts (as in a web lesson), answering `page`
+    to every GET; what /user/NAME/proxy/PORT/ leads to."""
+    learner.run_code(
+        "import subprocess, sys, textwrap\n"
+        "code = textwrap.dedent('''\n"
+        "    import http.server, sys\n"
+        "    page = sys.argv[1].encode()\n"
+        "    class H(http.server.BaseHTTPRequestHandler):\n"
+        "        def do_GET(self):\n"
+        "            self.send_response(200)\n"
+        "            self.send_header('Content-Type', 'text/html')\n"
+        "            self.end_headers(); self.wfile.write(page)\n"
+        f"    http.server.HTTPServer(('127.0.0.1', {port}), H).serve_forever()\n"
+        "''')\n"
+        f"subprocess.Popen([sys.executable, '-c', code, {page!r}], start_new_session=True,\n"
+        "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n")
+    poll(f"{learner.name}'s web server on port {port}", lambda: learner.http.get(
+        f"{learner.base_url}/user/{learner.name}/proxy/{port}/", timeout=30).status_code == 200, timeout=60)
+
+
+def open_and_run(page, url: str, frame: bool = False) -> tuple[int, str]:
+    """Open url in the victim's browser; (HTTP status, what the page's script
+    reported, or '' when no script of hers ran)."""
+    response = page.goto(url)
+    scope = page.frame_locator("iframe").first if frame else page
+    result = scope.locator("#result")
+    try:
+        expect(result).to_contain_text("DONE", timeout=20_000)
+    except AssertionError:
+        return response.status, ""
+    return response.status, result.inner_text()
+
+
+def victim_was_not_touched(admin, victim) -> None:
+    assert victim.read_file(LOOT) is None, "her page wrote into the victim's home"
+    tokens = admin.api("GET", f"/users/{victim.name}/tokens")
+    assert tokens.status_code == 200, tokens.text
+    notes = [t.get("note") for t in tokens.json()["api_tokens"]]
+    assert TOKEN_NOTE not in notes, notes
+
+
+@pytest.fixture(scope="module")
+def victim(new_learner):
+    return web_learner(new_learner, "korban")
+
+
+def test_another_learner_who_opens_her_links_gives_her_nothing(stack, admin, attacker, victim, chromium):
+    page_text = steal_page(victim.name)
+    attacker.write_file("curi.html", page_text)
+    # Her Lab-extensions folder: served without any login before the fix.
+    attacker.run_code(
+        "import os\n"
+        "folder = os.path.expanduser('~/.local/share/jupyter/labextensions/jahat/static')\n"
+        "os.makedirs(folder, exist_ok=True)\n"
+        f"open(os.path.join(folder, 'curi.html'), 'w').write({page_text!r})\n")
+    serve_in_kernel(attacker, 8124, page_text)
+
+    page = logged_in_page(chromium, stack, victim.name, victim.password)
+    seen = {}
+    for path in ["files/curi.html", "view/curi.html", "lab/extensions/jahat/static/curi.html", "proxy/8124/"]:
+        status, report = open_and_run(page, f"{stack.url}/user/{attacker.name}/{path}")
+        seen[path] = (status, report)
+        # Either her server does not serve it to someone else, or her
+        # script has no origin of its own.
+        assert not report or "origin:null" in report, (path, report)
+    page.context.close()
+    victim_was_not_touched(admin, victim)
+    print(seen)
+
+
+def test_her_page_opened_from_the_victims_own_server_runs_without_his_session(
+        stack, admin, victim, chromium):
+    # The victim saved her page in his home ("simpan dan buka ya!"), or runs
+    # her web-lesson code: now his own server serves her bytes to him.
+    page_text = steal_page(victim.name)
+    victim.write_file("dari-teman.html", page_text)
+    serve_in_kernel(victim, 8125, page_text)
+
+    page = logged_in_page(chromium, stack, victim.name, victim.password)
+    reports = {}
+    for path, frame in [("files/dari-teman.html", False), ("view/dari-teman.html", True),
+                        ("proxy/8125/", False)]:
+        status, report = open_and_run(page, f"{stack.url}/user/{victim.name}/{path}", frame)
+        assert status == 200, (path, status)
+        # Her script still runs (web lessons need it), in an opaque origin.
+        assert "origin:null" in report, (path, report)
+        reports[path] = report
+    page.context.close()
+    victim_was_not_touched(admin, victim)
+    print(reports)
+
+
+def test_her_kernel_specs_templates_and_user_site_do_not_reach_the_server(attacker):
+    # Written from her kernel, then her server restarts and reads what it reads.
+    attacker.run_code(
+        "import json, os, sys\n"
+        "def put(path, text):\n"
+        "    path = os.path.expanduser(path)\n"
+        "    os.makedirs(os.path.dirname(path), exist_ok=True)\n"
+        "    open(path, 'w').write(text)\n"
+        "mark = 'import os; open(\"/tmp/jejak-%d\" % os.getpid(), \"w\").write(\"x\")\\n'\n"
+        "site = '~/.local/lib/python%d.%d/site-packages/' % sys.version_info[:2]\n"
+        "put(site + 'jahat.pth', mark)\n"
+        "put(site + 'usercustomize.py', mark)\n"
+        "put('~/sitecustomize.py', mark)\n"
+        "put('~/.local/share/jupyter/kernels/jahat/kernel.json', json.dumps({\n"
+        "    'argv': ['python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'],\n"
+        "    'display_name': 'Jahat', 'language': 'python'}))\n"
+        "put('~/.local/share/jupyter/kernels/jahat/logo-64x64.png', '<script>parent.JAHAT=1</script>')\n"
+        # nbconvert's default template search starts in the server's folder.
+        "put('~/lab/conf.json', json.dumps({'base_template': 'base', 'mimetypes': {'text/html': True}}))\n"
+        "put('~/lab/index.html.j2', 'JAHAT-TEMPLATE <script>parent.JAHAT=1</script>')\n")
+    attacker.server("PUT", "/contents/templat.ipynb", json={"type": "notebook", "content": {
+        "cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}})
+    attacker.stop_server()
+    attacker.start_server()
+
+    printed = attacker.run_code(
+        "import glob, os\n"
+        "print('server', os.getppid())\n"
+        "print('marks', sorted(int(p.rsplit('-', 1)[1]) for p in glob.glob('/tmp/jejak-*')))\n")
+    server_pid = int(printed.split("server ")[1].split()[0])
+    marks = printed.split("marks ")[1]
+    assert str(server_pid) not in marks.strip("[]\n").split(", "), printed
+
+    specs = attacker.server("GET", "/kernelspecs").json()["kernelspecs"]
+    assert "jahat" not in specs, sorted(specs)
+    logo = attacker.http.get(f"{attacker.base_url}/user/{attacker.name}/kernelspecs/jahat/logo-64x64.png",
+                             timeout=30)
+    assert logo.status_code == 404, logo.status_code
+    own_logo = attacker.http.get(
+        f"{attacker.base_url}/user/{attacker.name}/kernelspecs/python3/logo-64x64.png", timeout=30)
+    assert own_logo.status_code == 200 and own_logo.headers["Content-Security-Policy"].startswith("sandbox ")
+
+    export = attacker.http.get(
+        f"{attacker.base_url}/user/{attacker.name}/nbconvert/html/templat.ipynb?download=false", timeout=60)
+    assert export.status_code == 200, export.status_code
+    assert "JAHAT-TEMPLATE" not in export.text

@@ -9,6 +9,7 @@ plain files and folders, or when it is too large.
 """
 
 import argparse
+import errno
 import json
 import os
 import shutil
@@ -32,59 +33,133 @@ def parse_entry(name: str):
     return student, assignment, timestamp, when
 
 
-def check_tree(path: str) -> str | None:
-    """Why this submitted folder is unacceptable, or None."""
-    total, count = 0, 0
-    for dirpath, dirnames, filenames in os.walk(path):
-        for name in dirnames + filenames:
-            if not name.isprintable() or name.startswith("."):
-                continue  # hidden/odd names are skipped when copying
-            info = os.lstat(os.path.join(dirpath, name))
-            if stat.S_ISLNK(info.st_mode):
-                return f"berisi tautan simbolik ({name!r})"
-            if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
-                return f"berisi berkas khusus ({name!r})"
-            total += info.st_size
-            count += 1
-    if total > MAX_BYTES:
-        return f"terlalu besar ({total // 1024 // 1024} MB; batas {MAX_BYTES // 1024 // 1024} MB)"
-    if count > MAX_FILES:
-        return f"terlalu banyak berkas ({count}; batas {MAX_FILES})"
-    return None
+class Rejected(Exception):
+    """The submission cannot be collected; the message is for the trainer."""
 
 
-def copy_tree(src: str, dest: str, gid: int) -> None:
-    os.makedirs(dest)
-    for dirpath, dirnames, filenames in os.walk(src):
-        dirnames[:] = [d for d in dirnames if d.isprintable() and not d.startswith(".")]
-        rel = os.path.relpath(dirpath, src)
-        target_dir = os.path.normpath(os.path.join(dest, rel))
-        os.makedirs(target_dir, exist_ok=True)
-        for name in filenames:
-            if not name.isprintable() or name.startswith("."):
+# O_NOFOLLOW: a name the learner swapped for a symlink is refused, not followed.
+# O_NONBLOCK: opening a FIFO she left there must not hang the collector.
+OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def skipped(name: str) -> bool:
+    return not name.isprintable() or name.startswith(".")
+
+
+def read_submission(inbound_fd: int, entry: str, owner: int) -> tuple[list[str], dict[str, bytes]]:
+    """Her submitted folder, read once through file descriptors: its folders
+    and file contents, exactly what is later written for the trainer.
+
+    Checking a path and then copying it by path again (the old way) let her
+    swap a file for a symlink in between and have the trainer's source copied
+    as her work. Here nothing is looked up by path twice: each name is opened
+    relative to its folder's descriptor without following links, checked on
+    the open descriptor (kind, owner) and read from it. Everything must be
+    hers: a hard link to somebody else's file keeps its owner and is refused.
+    """
+    folders: list[str] = []
+    files: dict[str, bytes] = {}
+    budget = {"bytes": MAX_BYTES, "count": MAX_FILES}
+
+    def visit(fd: int, relative: str) -> None:
+        for name in sorted(os.listdir(fd)):
+            if skipped(name):
                 continue
-            target = os.path.join(target_dir, name)
-            shutil.copyfile(os.path.join(dirpath, name), target, follow_symlinks=False)
-    for dirpath, dirnames, filenames in os.walk(dest):
-        os.chown(dirpath, 0, gid)
-        os.chmod(dirpath, 0o2775)
-        for name in filenames:
-            os.chown(os.path.join(dirpath, name), 0, gid)
-            os.chmod(os.path.join(dirpath, name), 0o664)
+            path = os.path.join(relative, name) if relative else name
+            try:
+                child = os.open(name, OPEN_FLAGS, dir_fd=fd)
+            except OSError as error:
+                if error.errno == errno.ELOOP:
+                    raise Rejected(f"berisi tautan simbolik ({path!r})") from None
+                raise Rejected(f"berkas {path!r} tidak bisa dibaca ({error.strerror})") from None
+            try:
+                info = os.fstat(child)
+                if info.st_uid != owner:
+                    raise Rejected(f"berkas {path!r} bukan milik pengirim")
+                budget["count"] -= 1
+                if budget["count"] < 0:
+                    raise Rejected(f"terlalu banyak berkas (batas {MAX_FILES})")
+                if stat.S_ISDIR(info.st_mode):
+                    folders.append(path)
+                    visit(child, path)
+                elif stat.S_ISREG(info.st_mode):
+                    files[path] = read_limited(child, path, budget)
+                else:
+                    raise Rejected(f"berisi berkas khusus ({path!r})")
+            finally:
+                os.close(child)
+
+    try:
+        top = os.open(entry, OPEN_FLAGS | os.O_DIRECTORY, dir_fd=inbound_fd)
+    except OSError:
+        raise Rejected("bukan folder kiriman") from None
+    try:
+        if os.fstat(top).st_uid != owner:
+            raise Rejected("folder kiriman bukan milik pengirim")
+        visit(top, "")
+    finally:
+        os.close(top)
+    return folders, files
+
+
+def read_limited(fd: int, path: str, budget: dict) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1024 * 1024)
+        if not chunk:
+            return b"".join(chunks)
+        budget["bytes"] -= len(chunk)
+        if budget["bytes"] < 0:
+            raise Rejected(f"terlalu besar (batas {MAX_BYTES // 1024 // 1024} MB)")
+        chunks.append(chunk)
+
+
+def write_submission(dest: str, folders: list[str], files: dict[str, bytes], gid: int) -> None:
+    """Write what read_submission read, owned by root and the course group."""
+    os.makedirs(dest)
+    for path in [""] + folders:
+        folder = os.path.join(dest, path)
+        os.makedirs(folder, exist_ok=True)
+        os.chown(folder, 0, gid, follow_symlinks=False)
+        os.chmod(folder, 0o2775)
+    for path, content in files.items():
+        fd = os.open(os.path.join(dest, path), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o664)
+        try:
+            os.fchown(fd, 0, gid)
+            os.fchmod(fd, 0o664)
+            os.write(fd, content)
+        finally:
+            os.close(fd)
+
+
+def replace_submission(course: str, dest: str, gid: int, folders: list[str],
+                       files: dict[str, bytes], timestamp: str) -> None:
+    if os.path.lexists(dest):
+        shutil.rmtree(dest)
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    for folder in (os.path.join(course, "submitted"), os.path.dirname(dest)):
+        os.chown(folder, 0, gid)
+        os.chmod(folder, 0o2775)
+    write_submission(dest, folders, files, gid)
+    stamp_file = os.path.join(dest, "timestamp.txt")
+    with open(stamp_file, "w") as handle:
+        handle.write(timestamp)
+    os.chown(stamp_file, 0, gid)
+    os.chmod(stamp_file, 0o664)
 
 
 def collect(exchange: str, course: str, assignment: str, uids: dict[str, int], gid: int) -> dict:
     inbound = os.path.join(exchange, "inbound")
     names_by_uid = {uid: name for name, uid in uids.items()}
-    newest: dict[str, tuple] = {}
+    candidates: dict[str, list[tuple]] = {}
     rejected = []
-    for entry in sorted(os.listdir(inbound)):
+    inbound_fd = os.open(inbound, os.O_RDONLY | os.O_DIRECTORY)
+    for entry in sorted(os.listdir(inbound_fd)):
         parsed = parse_entry(entry)
         if not parsed or parsed[1] != assignment:
             continue
         student, _, timestamp, when = parsed
-        path = os.path.join(inbound, entry)
-        info = os.lstat(path)
+        info = os.lstat(entry, dir_fd=inbound_fd)
         if not stat.S_ISDIR(info.st_mode):
             rejected.append({"entry": entry, "reason": "bukan folder kiriman"})
             continue
@@ -96,33 +171,30 @@ def collect(exchange: str, course: str, assignment: str, uids: dict[str, int], g
             rejected.append({"entry": entry,
                              "reason": f"dikirim oleh {owner}, bukan oleh {student}; diabaikan"})
             continue
-        problem = check_tree(path)
-        if problem:
-            rejected.append({"entry": entry, "reason": problem})
-            continue
-        if student not in newest or when > newest[student][1]:
-            newest[student] = (path, when, timestamp)
+        candidates.setdefault(student, []).append((when, entry, timestamp))
 
     collected = []
-    for student, (path, when, timestamp) in sorted(newest.items()):
+    for student, entries in sorted(candidates.items()):
         dest = os.path.join(course, "submitted", student, assignment)
         stamp_file = os.path.join(dest, "timestamp.txt")
+        already = None
         if os.path.exists(stamp_file):
             with open(stamp_file) as handle:
-                if handle.read().strip() == timestamp:
-                    continue  # already collected
-        if os.path.lexists(dest):
-            shutil.rmtree(dest)
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
-        for folder in (os.path.join(course, "submitted"), os.path.dirname(dest)):
-            os.chown(folder, 0, gid)
-            os.chmod(folder, 0o2775)
-        copy_tree(path, dest, gid)
-        with open(stamp_file, "w") as handle:
-            handle.write(timestamp)
-        os.chown(stamp_file, 0, gid)
-        os.chmod(stamp_file, 0o664)
-        collected.append({"student": student, "timestamp": timestamp})
+                already = handle.read().strip()
+        # Her newest acceptable submission; a rejected one does not hide an
+        # older good one.
+        for when, entry, timestamp in sorted(entries, reverse=True):
+            if timestamp == already:
+                break  # already collected
+            try:
+                folders, files = read_submission(inbound_fd, entry, uids[student])
+            except Rejected as problem:
+                rejected.append({"entry": entry, "reason": str(problem)})
+                continue
+            replace_submission(course, dest, gid, folders, files, timestamp)
+            collected.append({"student": student, "timestamp": timestamp})
+            break
+    os.close(inbound_fd)
     return {"collected": collected, "rejected": rejected}
 
 
