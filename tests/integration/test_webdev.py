@@ -24,6 +24,7 @@ import websocket
 from playwright.sync_api import expect
 
 from integration.test_isolation import PROBE
+from support.attack import logged_in_page
 from support.hub_client import Browser, poll
 
 WEBDEV_IMAGE = "balaikode/webdev:0.1.0"
@@ -300,18 +301,6 @@ def test_preview_is_only_for_its_owner(stack, web, new_learner):
 
 
 # -- Chromium --------------------------------------------------------------
-
-def logged_in_page(chromium, stack, name: str, password: str):
-    context = chromium.new_context(base_url=stack.url, locale="id-ID")
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    page.goto("/hub/login?next=%2Fhub%2Fhome")
-    page.get_by_label("Nama pengguna").fill(name)
-    page.get_by_label("Kata sandi", exact=True).fill(password)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(re.compile(r"/hub/home"))
-    return page
-
 
 def open_preview(page, stack, owner: str, path: str) -> None:
     """Open the owner's preview entry and follow it to the sandboxed page."""
