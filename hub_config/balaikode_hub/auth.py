@@ -15,6 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
+from jupyterhub.handlers import BaseHandler
 from jupyterhub.utils import url_path_join
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator import handlers as native
@@ -42,6 +43,7 @@ MSG_NOT_APPROVED = (
     "lalu coba masuk lagi setelah disetujui."
 )
 MSG_MISSING_FIELDS = "Isi nama pengguna dan kata sandi."
+MSG_FORM_EXPIRED = "Formulir masuk sudah kedaluwarsa. Silakan isi dan tekan Masuk sekali lagi."
 
 
 def weak_password_message(minimum: int) -> str:
@@ -181,6 +183,19 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
 
 
 class LoginHandler(native.LoginHandler):
+    def _render(self, login_error=None, username=None, sync=False, **_error_page_fields):
+        """The login page. JupyterHub's write_error also renders it (an expired
+        login form, a bad XSRF token), synchronously and with the error page's
+        fields, which NativeAuthenticator's _render does not take: the answer
+        was an empty page. Here that case gets the login page with the message."""
+        if not sync:
+            return super()._render(login_error=login_error, username=username)
+        self.render_template = lambda name, **ns: BaseHandler.render_template(self, name, sync=True, **ns)
+        try:
+            return super()._render(login_error=MSG_FORM_EXPIRED, username=username)
+        finally:
+            del self.render_template
+
     async def post(self):
         data = {arg: self.get_argument(arg, "", strip=False) for arg in self.request.arguments}
         username = self.authenticator.normalize_username(data.get("username", "").strip())

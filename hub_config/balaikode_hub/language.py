@@ -469,6 +469,7 @@ def auth_messages() -> list[tuple[str, str]]:
          "The account {name} has not been approved by the admin yet. Contact your "
          "trainer or the Balai Kode admin, then sign in again once it is approved."),
         (auth.MSG_MISSING_FIELDS, "Fill in your user name and password."),
+        (auth.MSG_FORM_EXPIRED, "The sign-in form has expired. Fill it in and press Sign in once more."),
         (auth.weak_password_message("{minimum}"),
          "The password is too weak: use at least {minimum} characters, and not a "
          "common password (such as 12345678 or password)."),

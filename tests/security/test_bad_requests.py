@@ -14,3 +14,14 @@ def test_a_badly_encoded_path_gets_400_from_the_proxy(stack):
     # The proxy is still there for a good path.
     assert requests.get(f"{stack.url}/hub/login", timeout=30).status_code == 200
 
+
+
+def test_an_expired_login_form_shows_the_login_page_again_with_a_message(stack):
+    # A login page left open past its XSRF cookie's life (or with a cookie
+    # from another address) is posted: the form again, with what to do.
+    session = requests.Session()
+    session.get(f"{stack.url}/hub/login", timeout=30)
+    response = session.post(f"{stack.url}/hub/login", timeout=30, allow_redirects=False,
+                            data={"username": "budi", "password": "sandi-apa-saja", "_xsrf": "basi"})
+    assert response.status_code == 403, response.status_code
+    assert "kedaluwarsa" in response.text and 'name="password"' in response.text, response.text[:500]

