@@ -17,6 +17,10 @@ c.HTMLExporter.sanitize_html = True
 c.HTMLExporter.preprocessors = ["balaikode_nbgrader.sanitize.SanitizeNotebook"]
 # A learner in two courses gets COURSE/ASSIGNMENT folders, never a clash.
 c.Exchange.path_includes_course = True
+# nbgrader's own record of what this user submitted, in her home: the
+# default, $JUPYTER_DATA_DIR, is a root-owned folder her server cannot write
+# (so it loads nothing she wrote, docs/security.md).
+c.Exchange.cache = os.path.expanduser("~/.local/share/jupyter/nbgrader_cache")
 
 # Submissions readable only by their author and the course's trainers.
 c.ExchangeFactory.submit = "balaikode_nbgrader.submit.PrivateSubmit"
