@@ -87,6 +87,11 @@ def apply_hub(c: Config, s: dict[str, Any], d: Deployment) -> None:
         # holding the sign-in request for up to 10 s (JupyterHub's default)
         # while the learner looks at a page that seems stuck.
         "slow_spawn_timeout": 0,
+        # Hub cookies are not sent along when another site posts to the hub
+        # (docs/security.md); JupyterHub already makes them HttpOnly.
+        "cookie_options": {"samesite": "Lax"},
+        # JupyterHub's own CSP keeps frame-ancestors 'self'.
+        "headers": {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"},
     }
 
 

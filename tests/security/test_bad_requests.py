@@ -1,7 +1,8 @@
-"""Issue 13, item 8: malformed requests are the sender's mistake. The proxy
-and the hub answer them with a 4xx and a page, never a 500 or a traceback
-(the grader service's malformed JSON is in test_api_boundaries, a password
-over bcrypt's 72 bytes in test_login_abuse)."""
+"""Issue 13, items 2 and 8: hub pages carry the browser protections, and
+malformed requests are the sender's mistake: the proxy and the hub answer
+them with a 4xx and a page, never a 500 or a traceback (the grader service's
+malformed JSON is in test_api_boundaries, a password over bcrypt's 72 bytes
+in test_login_abuse)."""
 
 import requests
 
@@ -25,3 +26,19 @@ def test_an_expired_login_form_shows_the_login_page_again_with_a_message(stack):
                             data={"username": "budi", "password": "sandi-apa-saja", "_xsrf": "basi"})
     assert response.status_code == 403, response.status_code
     assert "kedaluwarsa" in response.text and 'name="password"' in response.text, response.text[:500]
+
+
+def test_hub_pages_and_cookies_carry_the_browser_protections(stack):
+    page = requests.get(f"{stack.url}/hub/login", timeout=30)
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert "frame-ancestors 'self'" in page.headers["Content-Security-Policy"]
+    login = requests.Session()
+    login.get(f"{stack.url}/hub/login", timeout=30)
+    response = login.post(f"{stack.url}/hub/login", timeout=30, allow_redirects=False, data={
+        "username": "admin", "password": stack.admin_password, "_xsrf": login.cookies.get("_xsrf")})
+    assert response.status_code == 302, response.status_code
+    session_cookies = [c for c in response.raw.headers.getlist("Set-Cookie") if c.startswith("jupyterhub-")]
+    assert session_cookies, response.headers
+    for cookie in session_cookies:
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie

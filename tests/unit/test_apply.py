@@ -99,3 +99,10 @@ def test_the_start_page_shows_progress_at_once_and_pages_are_compressed():
     settings = config().JupyterHub.tornado_settings
     assert settings["slow_spawn_timeout"] == 0
     assert settings["compress_response"] is True
+
+
+def test_hub_cookies_and_pages_carry_the_browser_protections():
+    settings = config().JupyterHub.tornado_settings
+    assert settings["cookie_options"] == {"samesite": "Lax"}
+    assert settings["headers"]["X-Content-Type-Options"] == "nosniff"
+    assert settings["headers"]["Referrer-Policy"] == "same-origin"
