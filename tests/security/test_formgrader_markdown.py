@@ -5,6 +5,7 @@ no cleaning, so `<img src=x onerror=...>` ran with the trainer's session."""
 
 import pytest
 
+from support.attack import logged_in_page
 from support.course import answer
 
 COURSE = "kelas-uji-markdown"
@@ -43,15 +44,14 @@ def opened(stack, admin, make_course, chromium):
     [row] = [r for r in listed.json() if r["student"] == her.user.name]
     tokens_before = admin.api("GET", f"/users/{tname}/tokens").json()
 
-    context = chromium.new_context(base_url=stack.url)
-    context.add_cookies([{"name": c.name, "value": c.value, "url": stack.url}
-                         for c in trainer.user.http.cookies])
-    page = context.new_page()
+    # The trainer logs in with the form, as a person does, and opens the page.
+    page = logged_in_page(chromium, stack, tname, trainer.user.password)
     page.goto(f"/user/{tname}/formgrader/submissions/{row['id']}")
     page.wait_for_load_state("networkidle")
+    assert f"/user/{tname}/formgrader/submissions/" in page.url, page.url
     page.wait_for_timeout(1000)  # give a payload's fetch time to land
     yield {"page": page, "admin": admin, "trainer": tname, "before": tokens_before}
-    context.close()
+    page.context.close()
 
 
 def test_the_submission_is_shown(opened):

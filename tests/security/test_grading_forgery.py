@@ -65,7 +65,7 @@ CASES["os_exit_in_answer"] = (CASES["os_exit_in_answer"][0], 0.0)
 # wrong hitung_total fails its test as usual.
 
 HIDDEN_TEXT = ["hitung_total(2500, 4)", "hitung_total(0, 10)", "format_rupiah(1000000)",
-               "format_rupiah(500)"]
+               "hasil = format_rupiah(500)"]  # "format_rupiah(500)" alone is in the question
 
 
 @pytest.fixture(scope="module")

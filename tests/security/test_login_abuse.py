@@ -66,7 +66,10 @@ def test_guessing_the_admins_password_is_slowed_and_the_admin_still_logs_in(stac
         time.sleep(0.05)
     worker.join()
     codes = statuses["codes"]
-    assert codes.count(429) >= len(codes) - 10, codes  # spoofed X-Forwarded-For/X-Real-Ip did not help
+    # Checked: at most the pair's 8 tries, plus one per thread already past
+    # the check when the 8th failure was counted. Spoofed X-Forwarded-For and
+    # X-Real-Ip did not help.
+    assert codes.count(403) <= 8 + 4, codes
     assert set(codes) <= {403, 429}, codes
     print(f"/hub/health during the flood: n={len(timings)} median={statistics.median(timings)*1000:.0f} ms "
           f"max={max(timings)*1000:.0f} ms")
@@ -80,7 +83,8 @@ def test_guessing_the_admins_password_is_slowed_and_the_admin_still_logs_in(stac
 
 def test_guessing_many_names_from_one_place_is_slowed(attacker):
     codes = flood(attacker, [f"orang{n}" for n in range(20)])  # 4 threads x 20 names
-    assert codes.count(429) >= 40, codes
+    # At most the address's 50 failures in 5 minutes (the test above spent some).
+    assert codes.count(403) <= 50 + 4 and codes.count(429) >= len(codes) - 54, codes
 
 
 def test_a_100_byte_password_signs_up_and_logs_in(stack):

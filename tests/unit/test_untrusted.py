@@ -23,7 +23,7 @@ def headers_for(path: str, **given: str) -> HTTPHeaders:
 
 
 def test_learner_bytes_are_sandboxed_on_every_route_that_returns_them():
-    for path in ["files/web/index.html", "view/a.html", "nbconvert/html/a.ipynb",
+    for path in ["files/web/index.html", "nbconvert/html/a.ipynb",
                  "kernelspecs/python3/logo.svg", "proxy/8000/", "proxy/absolute/8000/x",
                  "balaikode-web/KEY/index.php", "balaikode-preview/",
                  "formgrader/submissions/abc123/gambar.png"]:
@@ -33,7 +33,8 @@ def test_learner_bytes_are_sandboxed_on_every_route_that_returns_them():
 
 
 def test_the_servers_own_pages_keep_their_scripts():
-    for path in ["lab", "lab/tree/a.ipynb", "api/contents/a", "formgrader",
+    # view/PATH is the server's page that frames files/PATH (sandboxed).
+    for path in ["lab", "lab/tree/a.ipynb", "api/contents/a", "formgrader", "view/a.html",
                  "formgrader/submissions/abc123", "tree/", "filesystem/x"]:
         assert "Content-Security-Policy" not in headers_for(BASE + path), path
     assert "Content-Security-Policy" not in headers_for("/user/other/files/x.html")

@@ -26,11 +26,14 @@ from tornado.web import GZipContentEncoding, OutputTransform
 SANDBOX_POLICY = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads"
 
 # Paths below the server's base URL (/user/NAME/) whose bodies a learner wrote:
-# her files (raw, viewed, exported), kernel specs she may have written, any
-# port proxied from her container, the live preview, and the files of a
-# submission the formgrader serves next to its grading page.
+# her files (raw, exported), kernel specs she may have written, any port
+# proxied from her container, the live preview, and the files of a submission
+# the formgrader serves next to its grading page. Not view/: that is the
+# server's own page framing files/PATH (sandboxed there); sandboxing the frame
+# too would give it an opaque origin that the file's frame-ancestors 'self'
+# refuses, and the page would stay empty.
 UNTRUSTED_PATHS = re.compile(
-    r"(files|view|nbconvert|kernelspecs|proxy|balaikode-preview|balaikode-web)(/|$)"
+    r"(files|nbconvert|kernelspecs|proxy|balaikode-preview|balaikode-web)(/|$)"
     r"|formgrader/submissions/[^/]+/.+"
 )
 
