@@ -192,7 +192,9 @@ class LoginHandler(native.LoginHandler):
             return super()._render(login_error=login_error, username=username)
         self.render_template = lambda name, **ns: BaseHandler.render_template(self, name, sync=True, **ns)
         try:
-            return super()._render(login_error=MSG_FORM_EXPIRED, username=username)
+            # 403 here is the XSRF check; other errors keep their own message.
+            message = MSG_FORM_EXPIRED if self.get_status() == 403 else login_error
+            return super()._render(login_error=message, username=username)
         finally:
             del self.render_template
 
