@@ -2,9 +2,11 @@
 
 POST /services/grader/execute  {course, notebook, kernel, cell_timeout, notebook_timeout}
 POST /services/grader/collect  {course, assignment}
+POST /services/grader/submit   {course, assignment, timestamp, token, files: {path: base64}}
 
-Callers authenticate with their JupyterHub token; only trainers of the course
-(members of formgrade-COURSE) are served.
+Callers authenticate with their JupyterHub token. Execute and collect serve
+only trainers of the course (members of formgrade-COURSE); submit serves its
+learners and trainers, and files the submission under the caller's own name.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ import os
 import re
 
 import docker
-from tornado import httpclient, ioloop, web
+from tornado import httpclient, web
 
 from balaikode_hub.profiles import course_image
 from balaikode_hub.settings import SettingsError, load_settings
 
-from . import collector, sandbox
+from . import exchange, sandbox
 
 log = logging.getLogger("balaikode.grader")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
@@ -42,6 +44,7 @@ class Settings:
         self.limits = sandbox.SandboxLimits(memory=values["BALAIKODE_SANDBOX_MEM_LIMIT"])
         self.max_parallel = values["BALAIKODE_SANDBOX_PARALLEL"]
         self.max_notebook_timeout = values["BALAIKODE_GRADING_NOTEBOOK_TIMEOUT"]
+        self.submission_quota = values["BALAIKODE_SUBMISSION_QUOTA"]
 
     @property
     def token(self) -> str:
@@ -50,10 +53,12 @@ class Settings:
 
 
 class GraderHandler(web.RequestHandler):
-    def initialize(self, settings: Settings, docker_client, slots: asyncio.Semaphore):
+    def initialize(self, settings: Settings, docker_client, slots: asyncio.Semaphore,
+                   course_locks: dict[str, asyncio.Lock]):
         self.config = settings
         self.docker = docker_client
         self.slots = slots
+        self.course_locks = course_locks
 
     def write_error(self, status_code, **kwargs):
         reason = self._reason
@@ -73,8 +78,8 @@ class GraderHandler(web.RequestHandler):
             raise
         return json.loads(response.body)
 
-    async def trainer_course(self, course: str) -> dict:
-        """The course model if the caller is one of its trainers; else 403/404."""
+    async def course_member(self, course: str, roles: tuple[str, ...]) -> dict:
+        """The course model if the caller has one of `roles` in it; else 401/403/404."""
         header = self.request.headers.get("Authorization", "")
         if not header.lower().startswith("token "):
             raise web.HTTPError(401, "JupyterHub token required")
@@ -86,11 +91,14 @@ class GraderHandler(web.RequestHandler):
         model = await self.hub(f"/balaikode/courses/{course}", self.config.token)
         if model is None:
             raise web.HTTPError(404, f"no course {course}")
-        if caller.get("kind") != "user" or caller["name"] not in model["trainers"]:
-            log.warning("Refused %s: not a trainer of %s", caller.get("name"), course)
-            raise web.HTTPError(403, f"{caller.get('name')} is not a trainer of {course}")
+        if caller.get("kind") != "user" or not any(caller["name"] in model[role] for role in roles):
+            log.warning("Refused %s: not one of the %s of %s", caller.get("name"), "/".join(roles), course)
+            raise web.HTTPError(403, f"{caller.get('name')} is not one of the {'/'.join(roles)} of {course}")
         self.caller = caller["name"]
         return model
+
+    async def trainer_course(self, course: str) -> dict:
+        return await self.course_member(course, ("trainers",))
 
     def json_body(self) -> dict:
         """The request's JSON object; anything else is the caller's mistake (400), not ours."""
@@ -149,12 +157,52 @@ class CollectHandler(GraderHandler):
         if not isinstance(assignment, str) or not NAME_PATTERN.match(assignment):
             raise web.HTTPError(400, "bad assignment name")
         report = await asyncio.to_thread(
-            collector.collect, self.docker, self.config.image, self.config.project,
+            exchange.collect, self.docker, self.config.image, self.config.project,
             course, assignment, self.labels(course["course"]))
         log.info("Collected %s/%s for %s: %d collected, %d rejected", course["course"],
                  assignment, self.caller, len(report["collected"]), len(report["rejected"]))
         for item in report["rejected"]:
             log.warning("Rejected submission %s: %s", item["entry"], item["reason"])
+        self.finish(report)
+
+
+class SubmitHandler(GraderHandler):
+    """A learner's submission, written by a deposit job (learners cannot write
+    the exchange themselves). One job per course at a time, so that two quick
+    submissions of one learner are both counted against her quota, and one
+    submission per learner in flight, so that a learner who fires many at
+    once does not queue her classmates behind all of hers."""
+
+    in_flight: set[tuple[str, str]] = set()
+
+    async def post(self):
+        body = self.json_body()
+        course = await self.course_member(body.get("course", ""), ("learners", "trainers"))
+        name = course["course"]
+        uid = course["learners"].get(self.caller) or course["trainers"][self.caller]
+        request = {"learner": self.caller, "uid": uid, "gid": course["gid"],
+                   "quota": self.config.submission_quota,
+                   **{key: body.get(key) for key in ("assignment", "timestamp", "token", "files")}}
+        mine = (name, self.caller)
+        if mine in self.in_flight:
+            raise web.HTTPError(429, "Pengumpulan GAGAL: kirimanmu yang sebelumnya masih diproses; "
+                                     "tunggu sebentar lalu kirim lagi. (A submission of yours is "
+                                     "still being written.)")
+        self.in_flight.add(mine)
+        try:
+            async with self.course_locks.setdefault(name, asyncio.Lock()):
+                report = await asyncio.to_thread(
+                    exchange.deposit, self.docker, self.config.image, self.config.project,
+                    name, request, {"balaikode.project": self.config.project,
+                                    "balaikode.course": name, "balaikode.learner": self.caller})
+        except exchange.Refused as refusal:
+            log.warning("Refused submission of %s to %s: %s", self.caller, name, refusal.kind)
+            status = {"quota": 409, "full": 507, "too-big": 413, "unknown": 404}.get(refusal.kind, 400)
+            raise web.HTTPError(status, str(refusal)) from None
+        finally:
+            self.in_flight.discard(mine)
+        log.info("Submission %s to %s (%d bytes, %d of %d used, %d old removed)", report["entry"],
+                 name, report["bytes"], report["used"], report["quota"], len(report["removed"]))
         self.finish(report)
 
 
@@ -165,13 +213,14 @@ class HealthHandler(web.RequestHandler):
 
 def make_app(settings: Settings) -> web.Application:
     shared = {"settings": settings, "docker_client": docker.from_env(),
-              "slots": asyncio.Semaphore(settings.max_parallel)}
+              "slots": asyncio.Semaphore(settings.max_parallel), "course_locks": {}}
     prefix = "/services/grader"
     return web.Application([
         (f"{prefix}/?", HealthHandler),
         (f"{prefix}/health", HealthHandler),
         (f"{prefix}/execute", ExecuteHandler, shared),
         (f"{prefix}/collect", CollectHandler, shared),
+        (f"{prefix}/submit", SubmitHandler, shared),
     ], max_body_size=64 * 1024 * 1024)
 
 

@@ -3,7 +3,7 @@
 A course COURSE is two JupyterHub groups: ``formgrade-COURSE`` (its trainers)
 and ``nbgrader-COURSE`` (its learners), the naming nbgrader's JupyterHub docs
 use. Its files live in two Docker volumes: the exchange
-(``PROJECT-exchange-COURSE``, mounted for trainers and learners) and the course
+(``PROJECT-exchange-COURSE``, mounted for trainers, read-only for learners) and the course
 folder with source, submissions and gradebook (``PROJECT-course-COURSE``,
 mounted for trainers only). Linux identities are derived from hub ids so they
 never change: learner UID = 10000 + user id, course GID = 20000 + the id of the
@@ -61,7 +61,10 @@ def course_mounts(project: str, db, user) -> tuple[dict, dict[str, str]]:
         gid = course_gid(db, course)
         if gid is None:
             continue  # a learner group without its course: not set up by `course create`
-        volumes[f"{project}-exchange-{course}"] = f"/srv/nbgrader/exchange/{course}"
+        # Learners read the exchange only (fetch, feedback); their
+        # submissions are written by the grader service, within a quota.
+        volumes[f"{project}-exchange-{course}"] = {
+            "bind": f"/srv/nbgrader/exchange/{course}", "mode": "rw" if course in teaches else "ro"}
         exchanges.append(f"{course}:{gid}")
         if course in teaches:
             volumes[f"{project}-course-{course}"] = f"/srv/nbgrader/courses/{course}"

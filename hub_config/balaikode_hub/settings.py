@@ -65,16 +65,20 @@ def positive_int(text: str) -> int:
 _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 
 
-def parse_memory(text: str) -> int:
-    """'512M', '1G', '1.5G' or a byte count -> bytes (at least 64 MiB)."""
+def parse_size(text: str, minimum: int) -> int:
+    """'512M', '1G', '1.5G' or a byte count -> bytes (at least `minimum`)."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", text.upper())
     if not match:
         raise ValueError("expected a size such as 512M or 2G")
     number, unit = match.groups()
     size = int(float(number) * _SIZE_UNITS[unit])
-    if size < 64 * 1024**2:
-        raise ValueError("must be at least 64M")
+    if size < minimum:
+        raise ValueError(f"must be at least {minimum // 1024**2}M")
     return size
+
+
+def parse_memory(text: str) -> int:
+    return parse_size(text, 64 * 1024**2)
 
 
 def parse_disk_size(text: str) -> int:
@@ -82,6 +86,13 @@ def parse_disk_size(text: str) -> int:
     if text.strip() == "0":
         return 0
     return parse_memory(text)
+
+
+def parse_quota(text: str) -> int:
+    """A share of a disk: at least 1M, and 0 means 'no limit'."""
+    if text.strip() == "0":
+        return 0
+    return parse_size(text, 1024**2)
 
 
 def parse_cpu(text: str) -> float:
@@ -228,6 +239,11 @@ SCHEMA: dict[str, Setting] = {
         "2G", parse_disk_size,
         "Disk space of each course's exchange (released assignments, "
         "submissions, feedback). 0: no limit."),
+    "BALAIKODE_SUBMISSION_QUOTA": Setting(
+        "50M", parse_quota,
+        "Space each learner's submissions may take in a course's exchange (her "
+        "3 newest per assignment are kept). Keep learners x this below the "
+        "exchange's size. 0: no per-learner limit."),
     "BALAIKODE_CPU_LIMIT": Setting(
         "1", parse_cpu, "CPU cores each learner server may use (e.g. 0.5, 1, 2)."),
     "BALAIKODE_PIDS_LIMIT": Setting(

@@ -210,11 +210,11 @@ def test_a_class_at_work_is_backed_up_while_running(site):
         FILES["ani"]["catatan.md"].encode()).hexdigest()
     assert files["settings/env"]["sha256"]
     # Numeric owners and special modes are recorded: learner UIDs, course GIDs,
-    # the sticky inbound folder of the exchange.
+    # the setgid inbound folder of the exchange.
     assert files["volumes/home-ani"]["uid"] >= 10000 and files["volumes/home-ani"]["mode"] == 0o700
     course_root = files[f"volumes/course-{COURSE}"]
     assert course_root["gid"] >= 20000 and course_root["mode"] & 0o070 == 0o070
-    assert files[f"volumes/exchange-{COURSE}/inbound"]["mode"] & 0o1000
+    assert files[f"volumes/exchange-{COURSE}/inbound"]["mode"] & 0o7777 == 0o2770
     site["archive"] = archive
 
 

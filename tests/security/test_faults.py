@@ -4,9 +4,7 @@
   comes back it notices, and the learner starts again with their files.
 - A notebook file is corrupt: opening it gives a clear error, not a broken
   server, and the learner's other files are untouched.
-- A learner fills the course exchange: it is a size-limited disk of its own,
-  a later submission fails with a clear message and leaves nothing half-copied,
-  and earlier submissions are intact.
+(A full course exchange is in test_exchange_fill.py.)
 
 Restarting the Docker daemon itself is not done here (it would kill every
 other stack on a shared machine); tests/security/drill_docker_restart.sh is the
@@ -16,12 +14,10 @@ manual drill for an admin.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import time
 
 import docker
-import pytest
 
 from support.hub_client import poll
 from support.stack import ARTIFACTS
@@ -128,86 +124,3 @@ open("acak.ipynb", "wb").write(bytes(range(256)) * 4)
     lab = learner.http.get(f"{stack.url}/user/{learner.name}/lab/tree/rusak-json.ipynb", timeout=60)
     assert lab.status_code == 200
     assert learner.run_code("print(2 + 2)") == "4\n"
-
-
-EXCHANGE_DISK_SIZE = 2 * 1024**3  # BALAIKODE_EXCHANGE_DISK_SIZE's default
-
-FILL_INBOUND = """
-import json, os
-inbound = {inbound!r}
-st = os.statvfs(inbound)
-path = os.path.join(inbound, os.environ["USER"] + "+isi+sampah")
-written, error = 0, None
-with open(path, "wb", buffering=0) as junk:
-    # Big chunks, then the last crumbs; ext4's delayed allocation may give
-    # back reserved blocks once written out (sync), so try each size again.
-    for size in (16 * 1024 * 1024, 1024 * 1024, 4096):
-        chunk = bytes(size)
-        for _ in range(3):
-            try:
-                while written < {limit}:
-                    written += junk.write(chunk)
-            except OSError as failure:
-                error = repr(failure)
-            os.sync()
-print(json.dumps({{"size": st.f_blocks * st.f_frsize, "blocks": st.f_blocks,
-                  "written": written, "error": error, "path": path}}))
-"""
-
-
-def submission_times(student, task: str) -> set[str]:
-    """Timestamps of the learner's submissions, as the Assignments tab lists them."""
-    return {sub["timestamp"] for row in student.assignments()
-            if row["assignment_id"] == task and row["status"] == "submitted"
-            for sub in row["submissions"]}
-
-
-def test_a_full_exchange_stops_submissions_clearly_and_loses_nothing(stack, make_course):
-    """A learner fills the course's exchange (its inbound folder is writable
-    by every learner of the course). The exchange is a disk of its own, so the
-    rest of the server is untouched; a later submission fails with a message
-    the learner can act on and leaves no half-copied submission behind; what
-    was submitted before is intact; once the junk is gone, submitting works."""
-    course, task = "kelas-penuh", "01-variabel"
-    trainer, (jujur, pengisi) = make_course(course, task, learners=2)
-    for student in (jujur, pengisi):
-        assert student.act("fetch", task)["success"]
-    assert jujur.act("submit", task)["success"]
-    first_stamps = submission_times(jujur, task)
-
-    inbound = f"/srv/nbgrader/exchange/{course}/inbound"
-    facts = json.loads(pengisi.user.run_code(
-        FILL_INBOUND.format(inbound=inbound, limit=EXCHANGE_DISK_SIZE + 2**30),
-        timeout=300).strip().splitlines()[-1])
-    record(stack, "exchange-fill", facts)
-    host = os.statvfs(stack.docker.info()["DockerRootDir"])
-    try:
-        # The exchange is its own filesystem, no bigger than the setting, and
-        # the filler was stopped there with "no space left on device".
-        assert facts["blocks"] != host.f_blocks, facts
-        assert facts["size"] <= EXCHANGE_DISK_SIZE, facts
-        assert facts["error"] and "No space left" in facts["error"], facts
-        assert facts["written"] <= facts["size"], facts
-
-        # The honest learner's next submission fails, saying why and what to do...
-        jujur.save_notebook(task, jujur.read_notebook(task))
-        refused = jujur.act("submit", task)
-        assert refused["success"] is False, refused
-        assert "ruang pengumpulan kursus ini penuh" in refused["value"], refused
-        assert "Traceback" not in refused["value"], refused
-        # ...and leaves nothing half-copied in the exchange: the trainer
-        # collects exactly the first, complete submission.
-        trainer.collect(task)
-        rows = trainer.submissions(task)
-        assert rows[jujur.user.name]["timestamp"] is not None, rows
-        listed = trainer.shell(f"ls submitted/{jujur.user.name}/{task}")
-        assert "timestamp.txt" in listed and f"{task}.ipynb" in listed, listed
-        assert jujur.read_notebook(task)["cells"], "the learner's own copy is intact"
-    finally:
-        # The filler may delete their own file (sticky inbound: nobody else's).
-        pengisi.user.run_code(f"import os; os.remove({facts['path']!r})")
-
-    again = jujur.act("submit", task)
-    assert again["success"], again
-    stamps = submission_times(jujur, task)
-    assert first_stamps and first_stamps < stamps, (stamps, first_stamps)

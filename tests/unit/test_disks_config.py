@@ -22,7 +22,7 @@ def spawner(volumes: dict, name: str = "ani", user_id: int = 7):
 
 
 VOLUMES = {"bk-home-{username}": "/home/{raw_username}",
-           "bk-exchange-kelas-a": "/srv/nbgrader/exchange/kelas-a",
+           "bk-exchange-kelas-a": {"bind": "/srv/nbgrader/exchange/kelas-a", "mode": "ro"},
            "bk-course-kelas-a": "/srv/nbgrader/courses/kelas-a",
            "bk_curriculum": {"bind": "/opt/balaikode/assignments", "mode": "ro"}}
 

@@ -57,6 +57,8 @@ def test_other_environment_variables_are_ignored():
     ("BALAIKODE_LEARNER_IMAGE", "balaikode/python", "version tag"),
     ("BALAIKODE_DB_URL", "oracle://x", "postgresql"),
     ("BALAIKODE_LOG_LEVEL", "LOUD", "DEBUG"),
+    ("BALAIKODE_SUBMISSION_QUOTA", "100K", "at least 1M"),
+    ("BALAIKODE_SUBMISSION_QUOTA", "banyak", "expected a size"),
 ])
 def test_bad_values_name_the_key_and_the_rule(key, value, words):
     with pytest.raises(SettingsError) as caught:

@@ -1,59 +1,90 @@
-"""`nbgrader submit` that keeps a submission private to its author and the
-course's trainers, and fails cleanly when the course's exchange is full.
+"""`nbgrader submit` through the grader service.
 
-nbgrader makes submitted files world-readable (0644); inside the shared
-inbound folder that would let any learner who learns a folder name read it.
-The inbound folder is setgid to the course group, so the submission's group
-is the course (trainers); "others" get nothing.
-
-The exchange is a size-limited disk (the hub's disks service). When it fills
-up mid-copy, nbgrader would leave half a submission behind for the trainer to
-collect; here that half is removed and the learner reads what to do (the
-Assignments tab shows the log lines).
+Learners cannot write the course's exchange (it is read-only in their
+servers: one learner could fill it for the whole class, and nothing there
+could be trusted to be from who it names). So the files nbgrader would copy
+into inbound/ are sent to the grader service instead, which files them under
+the caller's own hub name, within her share of the exchange (see
+balaikode_nbgrader.deposit), privately for the course's trainers. The
+learner's own copy and nbgrader's cache (what the Assignments tab lists) are
+as with stock nbgrader; the service's refusals (quota, full exchange) reach the
+Assignments tab as the error message.
 """
 
-import errno
+import base64
 import os
-import shutil
+import secrets
+import tempfile
 
-from nbgrader.exchange.abc.exchange import ExchangeError
 from nbgrader.exchange.default.submit import ExchangeSubmit
+from nbgrader.utils import get_username
 
-INBOUND_FULL = ("Pengumpulan GAGAL: ruang pengumpulan kursus ini penuh. Pekerjaanmu tetap aman "
-                "di foldermu. Beri tahu pelatih, lalu kirim lagi nanti. "
-                "(The course's exchange is full; nothing was submitted.)")
+from .service import GraderServiceError, call_grader
+
 HOME_FULL = ("Tugas sudah terkirim, tetapi folder rumahmu penuh: hapus berkas yang tidak perlu. "
              "(Submitted; your home folder is full.)")
 
 
-def out_of_space(error: OSError) -> bool:
-    if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return True
-    # shutil.copytree gathers the errors of single files into one shutil.Error.
-    if isinstance(error, shutil.Error) and error.args and isinstance(error.args[0], list):
-        return any("No space left" in str(entry[-1]) or "quota" in str(entry[-1]).lower()
-                   for entry in error.args[0])
-    return False
+def read_tree(top: str) -> dict[str, str]:
+    """{relative path: base64 content} of the regular files under `top`."""
+    files = {}
+    for folder, _, names in os.walk(top):
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                with open(path, "rb") as handle:
+                    files[os.path.relpath(path, top)] = base64.b64encode(handle.read()).decode()
+    return files
 
 
 class PrivateSubmit(ExchangeSubmit):
-    def copy_files(self):
-        dest = os.path.join(self.inbound_path, self.assignment_filename)
-        try:
-            super().copy_files()
-        except OSError as error:
-            if not out_of_space(error):
-                raise
-            # The secret is written last into the inbound copy: without it the
-            # copy there is incomplete and must not reach the trainer.
-            if not os.path.exists(os.path.join(dest, "submission_secret.txt")):
-                shutil.rmtree(dest, ignore_errors=True)
-                self.log.error(INBOUND_FULL)
-                raise ExchangeError(INBOUND_FULL) from None
-            self.make_private(dest)
-            self.log.error(HOME_FULL)
-            raise ExchangeError(HOME_FULL) from None
-        self.make_private(dest)
+    def init_dest(self):
+        course = self.coursedir.course_id
+        if not course:
+            self.fail("No course id specified. Re-run with --course flag.")
+        if not self.authenticator.has_access(self.coursedir.student_id, course):
+            self.fail("You do not have access to this course.")
+        self.cache_path = os.path.join(self.cache, course)
+        # The service files it under the caller's hub name whatever is asked;
+        # the cache uses the same name so the Assignments tab agrees.
+        self.token = base64.urlsafe_b64encode(os.urandom(9)).decode("ascii")
+        self.assignment_filename = f"{get_username()}+{self.coursedir.assignment_id}+{self.timestamp}"
 
-    def make_private(self, dest):
-        self.set_perms(dest, fileperms=0o640, dirperms=0o2750)
+    def copy_files(self):
+        self.init_release()
+        self.check_filename_diff()
+        secret = secrets.token_hex(64)
+        self.log.info("Source: %s", self.src_path)
+        with tempfile.TemporaryDirectory(prefix="kirim-") as staging:
+            # nbgrader's own copy: its ignore rules and file size limit.
+            copy = os.path.join(staging, "tugas")
+            self.do_copy(self.src_path, copy)
+            files = read_tree(copy)
+        files["timestamp.txt"] = base64.b64encode(self.timestamp.encode()).decode()
+        files["submission_secret.txt"] = base64.b64encode(secret.encode()).decode()
+        try:
+            reply = call_grader("/submit", {
+                "course": self.coursedir.course_id, "assignment": self.coursedir.assignment_id,
+                "timestamp": self.timestamp, "token": self.token, "files": files}, timeout=180)
+        except GraderServiceError as error:
+            message = str(error)
+            # The service's own Indonesian refusal, without the HTTP wrapping.
+            self.fail(message[message.index("Pengumpulan GAGAL"):] if "Pengumpulan GAGAL" in message
+                      else message)
+        self.log.info("Terkirim (%.1f MB dari jatah %.1f MB terpakai)",
+                      reply["used"] / 2**20, reply["quota"] / 2**20)
+        try:
+            self.copy_to_cache(secret)
+        except OSError as error:
+            self.log.error("%s (%s)", HOME_FULL, error)
+            self.fail(HOME_FULL)
+        self.log.info("Submitted as: %s %s %s", self.coursedir.course_id,
+                      self.coursedir.assignment_id, self.timestamp)
+
+    def copy_to_cache(self, secret: str) -> None:
+        cache_path = os.path.join(self.cache_path, self.assignment_filename)
+        os.makedirs(self.cache_path, exist_ok=True)
+        self.do_copy(self.src_path, cache_path)
+        for name, text in (("timestamp.txt", self.timestamp), ("submission_secret.txt", secret)):
+            with open(os.path.join(cache_path, name), "w") as handle:
+                handle.write(text)
