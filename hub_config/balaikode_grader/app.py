@@ -92,8 +92,9 @@ class GraderHandler(web.RequestHandler):
         if model is None:
             raise web.HTTPError(404, f"no course {course}")
         if caller.get("kind") != "user" or not any(caller["name"] in model[role] for role in roles):
-            log.warning("Refused %s: not one of the %s of %s", caller.get("name"), "/".join(roles), course)
-            raise web.HTTPError(403, f"{caller.get('name')} is not one of the {'/'.join(roles)} of {course}")
+            what = " or ".join(role.rstrip("s") for role in roles)
+            log.warning("Refused %s: not a %s of %s", caller.get("name"), what, course)
+            raise web.HTTPError(403, f"{caller.get('name')} is not a {what} of {course}")
         self.caller = caller["name"]
         return model
 
