@@ -6,6 +6,9 @@
 - collect: trainers' "collect" asks the grader service, which verifies who
   really wrote each submission before copying it into the course.
 - inbound: what the grader service runs (as root, no network) to collect.
+- submit: learners' "submit" sends the files to the grader service (learners
+  cannot write the exchange); deposit is what the service runs to write them,
+  within each learner's share, and what `./balaikode submissions` runs.
 - feedback: keeps hidden tests out of released feedback.
 """
 
