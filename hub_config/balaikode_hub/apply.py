@@ -101,6 +101,19 @@ def apply_proxy(c: Config, s: dict[str, Any], d: Deployment) -> None:
     c.JupyterHub.proxy_class = "configurable-http-proxy"
     c.ConfigurableHTTPProxy.should_start = False
     c.ConfigurableHTTPProxy.api_url = "http://proxy-api:8001"
+    if s["BALAIKODE_DOMAIN"]:
+        apply_domain(c, s["BALAIKODE_DOMAIN"], s["BALAIKODE_PORT"])
+
+
+def apply_domain(c: Config, domain: str, port: int) -> None:
+    """Per-user origins: each learner's server at https://NAME.DOMAIN, so
+    nothing she serves shares an origin with the hub or anyone else
+    (JupyterHub's security overview). The proxy speaks HTTPS (start-proxy);
+    hub cookies get the __Host- prefix (Secure, only the hub's own host, no
+    Domain attribute), so a learner's subdomain cannot toss cookies at the
+    hub (GHSA-7r3h-4ph8-w38g)."""
+    c.JupyterHub.subdomain_host = f"https://{domain}" + ("" if port == 443 else f":{port}")
+    c.JupyterHub.cookie_host_prefix_enabled = True
 
 
 def apply_auth(c: Config, s: dict[str, Any], d: Deployment) -> None:

@@ -95,6 +95,22 @@ def parse_quota(text: str) -> int:
     return parse_size(text, 1024**2)
 
 
+DOMAIN_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def parse_domain(text: str) -> str:
+    """'' (no domain) or a DNS name with at least two labels, not an IP address."""
+    name = text.strip().lower().rstrip(".")
+    if not name:
+        return ""
+    labels = name.split(".")
+    if (len(labels) < 2 or len(name) > 200 or not all(DOMAIN_LABEL.match(label) for label in labels)
+            or labels[-1].isdigit()):
+        raise ValueError("expected a domain name such as balaikode.lan (letters, digits, '-' and "
+                         "dots; not an IP address)")
+    return name
+
+
 def parse_cpu(text: str) -> float:
     try:
         value = float(text.strip())
@@ -192,7 +208,15 @@ SCHEMA: dict[str, Setting] = {
     "BALAIKODE_PORT": Setting(
         "8000", parse_port,
         "Port on the server where Balai Kode answers (http://SERVER:PORT/).",
-        used_by="compose"),
+        # Compose publishes it; the hub needs it for addresses with a domain.
+        used_by="hub"),
+    "BALAIKODE_DOMAIN": Setting(
+        "", parse_domain,
+        "Domain name of the server, e.g. balaikode.lan. When set, Balai Kode "
+        "answers over HTTPS at https://DOMAIN:PORT/ and each learner's server "
+        "at an address of its own, https://NAME.DOMAIN:PORT/ (docs/domain.md: "
+        "the LAN's DNS must answer for DOMAIN and *.DOMAIN). Empty: one "
+        "address, http://SERVER:PORT/."),
     "BALAIKODE_BIND_ADDRESS": Setting(
         "0.0.0.0", parse_text,
         "Address the published port listens on; 127.0.0.1 keeps it local "

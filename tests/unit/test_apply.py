@@ -106,3 +106,26 @@ def test_hub_cookies_and_pages_carry_the_browser_protections():
     assert settings["cookie_options"] == {"samesite": "Lax"}
     assert settings["headers"]["X-Content-Type-Options"] == "nosniff"
     assert settings["headers"]["Referrer-Policy"] == "same-origin"
+
+
+def test_without_a_domain_everything_is_on_one_origin():
+    c = config()
+    assert "subdomain_host" not in c.JupyterHub
+    assert "cookie_host_prefix_enabled" not in c.JupyterHub
+
+
+@pytest.mark.parametrize("domain, port, host", [
+    ("balaikode.lan", "8000", "https://balaikode.lan:8000"),
+    ("Kelas.Desa.ID.", "443", "https://kelas.desa.id"),
+])
+def test_a_domain_gives_each_server_its_own_origin_and_hub_cookies_the_host_prefix(domain, port, host):
+    c = config(BALAIKODE_DOMAIN=domain, BALAIKODE_PORT=port)
+    assert c.JupyterHub.subdomain_host == host
+    assert c.JupyterHub.cookie_host_prefix_enabled is True
+
+
+@pytest.mark.parametrize("domain", ["192.168.1.10", "lokal", "balai kode.lan", "-x.lan", "a..lan"])
+def test_a_bad_domain_is_refused_naming_the_key(domain):
+    with pytest.raises(SettingsError) as caught:
+        config(BALAIKODE_DOMAIN=domain)
+    assert "BALAIKODE_DOMAIN" in str(caught.value) and "domain name" in str(caught.value)
