@@ -39,10 +39,29 @@ class Stack:
     admin_password: str
     env: dict[str, str]
     docker: docker.DockerClient = field(repr=False)
+    # BALAIKODE_DOMAIN: the hub at https://DOMAIN:PORT (tests resolve the
+    # domain and its subdomains to 127.0.0.1: support/local_dns.py).
+    domain: str = ""
+    ca_file: Path | None = None
 
     @property
     def url(self) -> str:
+        if self.domain:
+            return f"https://{self.domain}:{self.port}"
         return f"http://127.0.0.1:{self.port}"
+
+    def verify(self):
+        """requests' `verify` for this stack: the proxy's local CA with a domain."""
+        if not self.domain:
+            return True
+        if self.ca_file is None:
+            ca = self.compose("exec", "-T", "proxy", "balaikode-tls", "ca", check=False)
+            if ca.returncode != 0 or "BEGIN CERTIFICATE" not in ca.stdout:
+                raise RuntimeError(f"no local CA from the proxy yet: {ca.stderr.strip()}")
+            path = Path(self.env["COMPOSE_ENV_FILES"]).with_suffix(".ca.pem")
+            path.write_text(ca.stdout)
+            self.ca_file = path
+        return str(self.ca_file)
 
     def compose(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
         result = subprocess.run(["docker", "compose", "-p", self.project, *args], cwd=REPO,
@@ -63,7 +82,7 @@ class Stack:
         return text
 
     def healthy(self) -> bool:
-        return requests.get(self.url + "/hub/health", timeout=5).status_code == 200
+        return requests.get(self.url + "/hub/health", timeout=5, verify=self.verify()).status_code == 200
 
     def wait_healthy(self, timeout: float = 120) -> None:
         poll(f"{self.project} hub health", self.healthy, timeout)
@@ -112,7 +131,8 @@ def start_stack(workdir, **settings: str) -> Stack:
     port = free_port()
     env = {**os.environ, "BALAIKODE_PORT": str(port), "BALAIKODE_BIND_ADDRESS": "127.0.0.1",
            "BALAIKODE_ADMIN_PASSWORD": password, "COMPOSE_ENV_FILES": str(env_file)}
-    stack = Stack(project, port, password, env, docker.from_env())
+    stack = Stack(project, port, password, env, docker.from_env(),
+                  domain=settings.get("BALAIKODE_DOMAIN", ""))
     return stack
 
 
