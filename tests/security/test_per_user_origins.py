@@ -19,6 +19,7 @@ import re
 import secrets
 import socket
 import ssl
+import subprocess
 import sys
 
 import pytest
@@ -27,7 +28,7 @@ from playwright.sync_api import expect
 from support.browser import CHROMIUM_ARGS, launch_options
 from support.hub_client import Browser, poll
 from support.local_dns import chromium_rules, resolve_locally
-from support.stack import start_stack
+from support.stack import REPO, start_stack
 
 DOMAIN = "balaikode.test"
 START_TIMEOUT = 180_000
@@ -221,3 +222,27 @@ def test_admin_who_opens_her_links_runs_nothing_of_hers(site, learner_state):
     assert admin.login("admin", site.admin_password, follow_redirects=False).status == 302
     users = {u["name"]: u for u in admin.api("GET", "/users").json()}
     assert users[name]["admin"] is False and users["admin"]["admin"] is True
+
+
+def balaikode(site, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["./balaikode", *args], cwd=REPO, capture_output=True, text=True,
+                          input=stdin, timeout=120,
+                          env={**site.env, "COMPOSE_PROJECT_NAME": site.project})
+
+
+def test_admin_gets_the_local_ca_and_a_wrong_certificate_is_refused(site, tmp_path):
+    ca = tmp_path / "balaikode-ca.crt"
+    written = balaikode(site, "tls", "ca", str(ca))
+    assert written.returncode == 0, written.stderr
+    assert ca.read_text() == open(site.verify()).read()
+    # A certificate for another name is refused with what to do; the proxy
+    # keeps serving the one it has.
+    key, cert = tmp_path / "lain.key", tmp_path / "lain.crt"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "30",
+                    "-subj", "/CN=lain.example", "-addext", "subjectAltName=DNS:lain.example"],
+                   check=True, capture_output=True)
+    refused = balaikode(site, "tls", "install", str(cert), str(key))
+    assert refused.returncode != 0
+    assert f"it must name {DOMAIN} and *.{DOMAIN}" in refused.stdout + refused.stderr, refused
+    assert {DOMAIN, f"*.{DOMAIN}"} <= certificate_names(site, DOMAIN)
