@@ -89,7 +89,13 @@ bk_wait_hub() {  # bk_wait_hub SECONDS
 }
 
 bk_url() {
-    local address
+    local address domain
     address=$(docker compose port proxy 8000 2>/dev/null | tail -n1)
-    [ -n "$address" ] && echo "http://${address/0.0.0.0/SERVER-ADDRESS}/"
+    [ -n "$address" ] || return 1
+    domain=$(docker compose exec -T proxy printenv BALAIKODE_DOMAIN 2>/dev/null </dev/null || true)
+    if [ -n "$domain" ]; then
+        echo "https://$domain:${address##*:}/"
+    else
+        echo "http://${address/0.0.0.0/SERVER-ADDRESS}/"
+    fi
 }
