@@ -55,6 +55,10 @@ async def serve(store: DiskStore, socket_path: Path = SOCKET) -> None:
                     except DiskError as error:
                         log.error("%s: %s", request, error)
                         reply = {"ok": False, "error": str(error)}
+                    except Exception as error:  # noqa: BLE001 - the caller gets an answer, the log the trace
+                        log.exception("%s failed", request)
+                        reply = {"ok": False, "error": f"the disks service failed: {error!r}; "
+                                                      "see its log (./balaikode logs disks)"}
             writer.write(json.dumps(reply).encode() + b"\n")
             await writer.drain()
         finally:

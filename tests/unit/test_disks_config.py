@@ -3,6 +3,7 @@ settings behind it (the disks themselves: tests/integration/test_disks.py)."""
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -74,3 +75,34 @@ def test_the_store_knows_homes_and_exchanges():
     assert store.kind_of("bk-home-siti-2en") == "home"
     assert store.kind_of("bk-exchange-kelas-a") == "exchange"
     assert store.image("bk-home-ani").name == "bk-home-ani.img"
+
+
+@pytest.mark.parametrize("line, words", [
+    (b"not json\n", "one JSON object per line"),
+    (b"[1, 2]\n", "one JSON object per line"),
+    (b'{"op": "format-host"}\n', "unknown op"),
+    (b'{"op": "ensure", "volume": 5}\n', "needs a volume name"),
+    (b'{"op": "ensure", "volume": "bk-home-ani", "owner": -1}\n', "needs a volume name"),
+    (b'{"op": "ensure", "volume": "/etc"}\n', "is not a home or exchange volume"),
+])
+def test_the_disks_socket_answers_bad_requests_with_a_clear_error(tmp_path, line, words):
+    import asyncio
+
+    from balaikode_disks.server import serve
+
+    async def ask():
+        path = tmp_path / "disks.sock"
+        store = DiskStore("bk", {"home": GIB, "exchange": GIB}, client=object())
+        server = asyncio.create_task(serve(store, path))
+        while not path.exists():
+            await asyncio.sleep(0.01)
+        reader, writer = await asyncio.open_unix_connection(str(path))
+        writer.write(line)
+        await writer.drain()
+        answer = await reader.readline()
+        writer.close()
+        server.cancel()
+        return json.loads(answer)
+
+    reply = asyncio.run(ask())
+    assert reply["ok"] is False and words in reply["error"], reply
