@@ -124,7 +124,14 @@ class CourseHandler(APIHandler):
     def post(self, course):
         if not re.match(COURSE_PATTERN, course):
             raise web.HTTPError(400, f"Course id {course!r} must match {COURSE_PATTERN}")
-        body = self.get_json_body() or {}
+        body = self.get_json_body()
+        body = {} if body is None else body
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, 'Body must be a JSON object: {"trainers": [...], "learners": [...]}')
+        for key in ("trainers", "learners"):
+            names = body.get(key, [])
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise web.HTTPError(400, f"{key} must be a list of user names")
         wanted = {trainer_group(course): body.get("trainers", []),
                   learner_group(course): body.get("learners", [])}
         users = {}

@@ -308,3 +308,16 @@ def test_a_learner_cannot_reach_the_hosts_own_ports(stack, pair):
     assert open_ == [], (
         f"from {ani.name}'s container these host ports answer: {open_} "
         f"(gateways in /proc/net/route: {facts['gateways']}; all: {facts['reach']})")
+
+
+def test_the_course_api_answers_malformed_bodies_with_400(stack, admin):
+    bodies = {"a list": [], "trainers a word": {"trainers": "guru"},
+              "learners numbers": {"learners": [1, 2]}}
+    codes = {label: admin.api("POST", "/balaikode/courses/kelas-rusak", json=body)
+             for label, body in bodies.items()}
+    codes["not json"] = admin.api("POST", "/balaikode/courses/kelas-rusak", data=b"{")
+    assert {label: r.status_code for label, r in codes.items()} == {
+        "a list": 400, "trainers a word": 400, "learners numbers": 400, "not json": 400}
+    assert not [r.text for r in codes.values() if "Traceback" in r.text]
+    # Nothing was made from the bad requests.
+    assert admin.api("GET", "/balaikode/courses/kelas-rusak").status_code == 404
