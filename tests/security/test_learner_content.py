@@ -274,13 +274,19 @@ def test_her_page_opened_from_the_victims_own_server_runs_without_his_session(
 
     page = logged_in_page(chromium, stack, victim.name, victim.password)
     reports = {}
-    # (view/PATH only frames files/PATH; not opened here.)
     for path in ["files/dari-teman.html", "proxy/8125/"]:
         status, report = open_and_run(page, f"{stack.url}/user/{victim.name}/{path}")
         assert status == 200, (path, status)
         # Her script still runs (web lessons need it), in an opaque origin.
         assert "origin:null" in report, (path, report)
         reports[path] = report
+    # view/PATH is the server's own page (not sandboxed) framing files/PATH,
+    # which is: her script runs in the frame, again without an origin.
+    page.goto(f"{stack.url}/user/{victim.name}/view/dari-teman.html")
+    framed = page.frame_locator("iframe").first.locator("#result")
+    expect(framed).to_contain_text("DONE", timeout=20_000)
+    reports["view/dari-teman.html"] = framed.inner_text()
+    assert "origin:null" in reports["view/dari-teman.html"], reports
     page.context.close()
     victim_was_not_touched(admin, victim)
     print(reports)

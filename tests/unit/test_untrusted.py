@@ -50,3 +50,13 @@ def test_a_learner_server_cannot_loosen_the_sandbox():
 
 def test_nothing_is_mime_sniffed():
     assert headers_for(BASE + "api/status")["X-Content-Type-Options"] == "nosniff"
+
+
+def test_her_files_may_be_framed_only_by_the_servers_own_view_page():
+    given = {"Content-Security-Policy": "frame-ancestors 'none'; report-uri /x"}
+    policy = headers_for(BASE + "files/web/index.html", **given)["Content-Security-Policy"]
+    assert policy.startswith("sandbox ") and "allow-same-origin" not in policy
+    assert policy.endswith("frame-ancestors 'self'") and "'none'" not in policy, policy
+    # Everything else keeps the server's own frame-ancestors.
+    policy = headers_for(BASE + "proxy/8000/", **given)["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "'self'" not in policy, policy

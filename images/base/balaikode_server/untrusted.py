@@ -36,6 +36,10 @@ UNTRUSTED_PATHS = re.compile(
     r"(files|nbconvert|kernelspecs|proxy|balaikode-preview|balaikode-web)(/|$)"
     r"|formgrader/submissions/[^/]+/.+"
 )
+# files/PATH may be framed by the server's own view/PATH page (JupyterHub's
+# default forbids any framing, which left that page empty). Only a
+# same-origin page that is not sandboxed matches 'self': never a learner's.
+FRAMED_BY_VIEW = re.compile(r"files/")
 
 
 def is_untrusted(path: str, base_url: str) -> bool:
@@ -44,12 +48,14 @@ def is_untrusted(path: str, base_url: str) -> bool:
     return bool(UNTRUSTED_PATHS.match(path[len(base_url):]))
 
 
-def sandboxed_policy(existing: list[str]) -> str:
+def sandboxed_policy(existing: list[str], framable: bool = False) -> str:
     """The response's own CSP directives, except any `sandbox` one (a learner's
-    server could send `sandbox allow-same-origin`), plus ours first."""
+    server could send `sandbox allow-same-origin`), plus ours first; with
+    `framable`, frame-ancestors 'self' instead of the response's own."""
+    replaced = {"sandbox", "frame-ancestors"} if framable else {"sandbox"}
     kept = [directive.strip() for value in existing for directive in value.split(";")
-            if directive.strip() and directive.strip().split()[0].lower() != "sandbox"]
-    return "; ".join([SANDBOX_POLICY, *kept])
+            if directive.strip() and directive.strip().split()[0].lower() not in replaced]
+    return "; ".join([SANDBOX_POLICY, *kept, *(["frame-ancestors 'self'"] if framable else [])])
 
 
 class UntrustedContent(OutputTransform):
@@ -58,13 +64,14 @@ class UntrustedContent(OutputTransform):
     def __init__(self, request):
         super().__init__(request)
         self.sandbox = is_untrusted(request.path, self.base_url)
+        self.framable = self.sandbox and FRAMED_BY_VIEW.match(request.path[len(self.base_url):])
 
     def transform_first_chunk(self, status_code, headers, chunk, finishing):
         # No MIME sniffing anywhere: a learner's .txt must never become HTML.
         headers["X-Content-Type-Options"] = "nosniff"
         if self.sandbox:
             existing = headers.get_list("Content-Security-Policy")
-            headers["Content-Security-Policy"] = sandboxed_policy(existing)
+            headers["Content-Security-Policy"] = sandboxed_policy(existing, bool(self.framable))
         return status_code, headers, chunk
 
 
