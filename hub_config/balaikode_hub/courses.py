@@ -18,6 +18,7 @@ import re
 from jupyterhub import orm
 from jupyterhub.apihandlers.base import APIHandler
 from jupyterhub.scopes import needs_scope
+from nativeauthenticator.orm import UserInfo
 from tornado import web
 
 COURSE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,40}$"
@@ -90,6 +91,11 @@ def make_pre_spawn_hook(project: str):
     return pre_spawn_hook
 
 
+def approved_signup(db, name: str) -> bool:
+    info = UserInfo.find(db, name)
+    return info is not None and bool(info.is_authorized)
+
+
 def course_model(db, course: str) -> dict:
     gid = course_gid(db, course)
     if gid is None:
@@ -135,8 +141,12 @@ class CourseHandler(APIHandler):
         wanted = {trainer_group(course): body.get("trainers", []),
                   learner_group(course): body.get("learners", [])}
         users = {}
-        for name in {n for names in wanted.values() for n in names}:
+        for name in sorted({n for names in wanted.values() for n in names}):
             user = orm.User.find(self.db, name)
+            if user is None and approved_signup(self.db, name):
+                # Approved but never logged in: the hub has no user yet. A
+                # trainer sets up the class before its first day.
+                user = self.user_from_username(name).orm_user
             if user is None:
                 raise web.HTTPError(400, f"No user {name}: they must sign up and be approved first")
             users[name] = user

@@ -5,6 +5,8 @@ sandboxed autograde -> feedback -> the learner reads it -> CSV export, with the
 scores the answers deserve. Then the ways learners must not get around it.
 """
 
+import secrets
+
 import pytest
 
 from support.course import Student, answer
@@ -110,3 +112,19 @@ def test_admin_prestarts_a_class_before_the_session(stack, new_learner):
         assert f"{learner.name}\tready" in result.stdout
         assert learner.server_model().get("ready")
         assert learner.run_code("print('siap')") == "siap\n"
+
+
+def test_a_course_takes_approved_learners_who_have_not_logged_in_yet(stack):
+    """A trainer sets up the class the evening before: the learners signed up
+    and were approved, but none has logged in yet."""
+    from support.hub_client import Browser
+
+    name, password = f"baru{secrets.token_hex(2)}", "Sandi-" + secrets.token_urlsafe(10)
+    assert Browser(stack.url).signup(name, password).status == 200
+    waiting = stack.admin_cli("course", "kelas-besok", "--learners", name)
+    assert waiting.returncode != 0 and "approved first" in waiting.stdout + waiting.stderr, waiting
+    assert stack.admin_cli("approve", name).returncode == 0
+    made = stack.admin_cli("course", "kelas-besok", "--learners", name)
+    assert made.returncode == 0, made.stdout + made.stderr
+    listed = stack.admin_cli("courses")
+    assert "kelas-besok" in listed.stdout and name in listed.stdout, listed.stdout
