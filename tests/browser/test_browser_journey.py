@@ -94,3 +94,18 @@ def test_learner_signs_up_is_approved_and_runs_code_in_jupyterlab(
     expect(output).to_have_text("42", timeout=KERNEL_TIMEOUT)
     close_notifications(learner)  # e.g. "Jupyter news?": not part of the picture
     screenshot(learner, "notebook-output-42", readme="jupyterlab")
+
+
+def test_home_page_says_the_workspace_stopped_after_she_stops_it(new_learner, open_page, screenshot):
+    learner = new_learner("berhenti")
+    learner.start_server()
+    page = open_page()
+    sign_in(page, learner.name, learner.password, "/hub/login?next=%2Fhub%2Fhome")
+    page.wait_for_url(re.compile(r"/hub/home$"))
+    expect(page.locator("#server-state")).to_contain_text("sedang berjalan")
+    page.wait_for_load_state("networkidle")  # home.js (loaded by require) binds the button
+    page.get_by_role("button", name="Hentikan ruang kerja").click()
+    expect(page.get_by_role("button", name="Hentikan ruang kerja")).to_be_hidden(timeout=60_000)
+    expect(page.locator("#server-state")).to_contain_text("Tekan Mulai")
+    expect(page.locator("#start")).to_have_text("Mulai")
+    screenshot(page, "home-after-stop")
