@@ -253,6 +253,8 @@ class SignUpHandler(native.SignUpHandler):
             ask_email=auth.ask_email_on_signup,
             result_message=problem or MSG_SIGNUP_DONE,
             alert="alert-danger" if problem else "alert-info",
+            # On a problem the name stays filled in (never the passwords).
+            username=username if problem else "",
             two_factor_auth=auth.allow_2fa,
             two_factor_auth_user=False,
             two_factor_auth_value="",

@@ -60,6 +60,9 @@ def test_signup_page(open_page, screenshot, check_accessibility):
     page.get_by_label("Ulangi kata sandi").fill("Sandi-lain-2026")
     page.locator("#signup_submit").click()
     expect(page.get_by_role("alert")).to_contain_text("tidak sama")
+    # Her name stays filled in; the passwords are typed again.
+    expect(page.get_by_label("Nama pengguna")).to_have_value("rina")
+    expect(page.get_by_label("Kata sandi", exact=True)).to_have_value("")
     check_accessibility(page, "signup-error")
     screenshot(page, "signup-error")
 
@@ -74,6 +77,9 @@ def test_approval_page(stack, open_page, screenshot, check_accessibility):
     waiting.get_by_label("Ulangi kata sandi").fill("Sandi-tono-2026")
     waiting.locator("#signup_submit").click()
     expect(waiting.locator("#signup_result")).to_contain_text("menunggu persetujuan")
+    # Signed up: no form left to fill in again, the way to log in instead.
+    expect(waiting.locator("#signup_submit")).to_have_count(0)
+    expect(waiting.get_by_role("link", name="masuk", exact=False).first).to_be_visible()
 
     page = open_page()
     page.goto("/hub/login?next=%2Fhub%2Fauthorize")
