@@ -2,7 +2,7 @@
 
 POST /services/grader/execute  {course, notebook, kernel, cell_timeout, notebook_timeout}
 POST /services/grader/collect  {course, assignment}
-POST /services/grader/submit   {course, assignment, timestamp, token, files: {path: base64}}
+POST /services/grader/submit   {course, assignment, token, files: {path: base64}}
 
 Callers authenticate with their JupyterHub token. Execute and collect serve
 only trainers of the course (members of formgrade-COURSE); submit serves its
@@ -12,10 +12,12 @@ learners and trainers, and files the submission under the caller's own name.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import os
 import re
+from datetime import datetime, timezone
 
 import docker
 from tornado import httpclient, web
@@ -181,9 +183,15 @@ class SubmitHandler(GraderHandler):
         course = await self.course_member(body.get("course", ""), ("learners", "trainers"))
         name = course["course"]
         uid = course["learners"].get(self.caller) or course["trainers"][self.caller]
+        # The time is the service's, not the learner's: a late submission
+        # cannot be backdated (nbgrader reads timestamp.txt for late penalties).
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+        files = body.get("files")
+        if isinstance(files, dict):
+            files = {**files, "timestamp.txt": base64.b64encode(stamp.encode()).decode()}
         request = {"learner": self.caller, "uid": uid, "gid": course["gid"],
-                   "quota": self.config.submission_quota,
-                   **{key: body.get(key) for key in ("assignment", "timestamp", "token", "files")}}
+                   "quota": self.config.submission_quota, "timestamp": stamp, "files": files,
+                   **{key: body.get(key) for key in ("assignment", "token")}}
         mine = (name, self.caller)
         if mine in self.in_flight:
             raise web.HTTPError(429, "Pengumpulan GAGAL: kirimanmu yang sebelumnya masih diproses; "

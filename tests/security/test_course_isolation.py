@@ -132,3 +132,28 @@ def test_learner_html_files_are_served_as_sandboxed_untrusted_content(stack, cou
     assert page.status_code == 200 and "halo" in page.text
     policy = page.headers["Content-Security-Policy"]
     assert policy.startswith("sandbox") and "allow-same-origin" not in policy
+
+
+def test_a_submission_cannot_be_backdated(stack, course):
+    """nbgrader reads timestamp.txt for late penalties; the grader service
+    writes it with its own clock, whatever the learner sends."""
+    trainer, ani, eko = course
+    reply = run_json(ani, f"""
+import base64, json, os, urllib.request, urllib.error
+files = {{"{TASK}.ipynb": base64.b64encode(open(os.path.expanduser("~/{COURSE}/{TASK}/{TASK}.ipynb"), "rb").read()).decode(),
+         "timestamp.txt": base64.b64encode(b"2020-01-01 00:00:00.000000 UTC").decode(),
+         "submission_secret.txt": base64.b64encode(b"rahasia").decode()}}
+body = json.dumps({{"course": {COURSE!r}, "assignment": {TASK!r}, "token": "mundur",
+                   "timestamp": "2020-01-01 00:00:00.000000 UTC", "files": files}}).encode()
+request = urllib.request.Request(os.environ["BALAIKODE_GRADER_URL"] + "/submit", data=body,
+    headers={{"Content-Type": "application/json", "Authorization": "token " + os.environ["JUPYTERHUB_API_TOKEN"]}})
+try:
+    print(json.dumps({{"status": 200, **json.loads(urllib.request.urlopen(request, timeout=120).read())}}))
+except urllib.error.HTTPError as error:
+    print(json.dumps({{"status": error.code, "body": error.read().decode()[:300]}}))
+""")
+    assert reply["status"] == 200, reply
+    assert not reply["timestamp"].startswith("2020"), reply
+    trainer.collect(TASK)
+    stamp = trainer.submissions(TASK)[ani.user.name]["timestamp"]
+    assert stamp and not str(stamp).startswith("2020"), stamp

@@ -253,8 +253,8 @@ def write_submission(exchange: str, learner: str, assignment: str, entry: str, u
         except OSError:
             shutil.rmtree(entry, dir_fd=staging_fd, ignore_errors=True)
             raise
-        return {"entry": entry, "bytes": size, "used": used + size, "quota": quota,
-                "removed": pruned}
+        return {"entry": entry, "timestamp": entry.split("+")[2], "bytes": size,
+                "used": used + size, "quota": quota, "removed": pruned}
     finally:
         for fd in (staging_fd, inbound_fd, exchange_fd):
             if fd is not None:

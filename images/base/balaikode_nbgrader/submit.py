@@ -48,6 +48,9 @@ class PrivateSubmit(ExchangeSubmit):
         # The service files it under the caller's hub name whatever is asked;
         # the cache uses the same name so the Assignments tab agrees.
         self.token = base64.urlsafe_b64encode(os.urandom(9)).decode("ascii")
+        self.name_cache_copy()
+
+    def name_cache_copy(self):
         self.assignment_filename = f"{get_username()}+{self.coursedir.assignment_id}+{self.timestamp}"
 
     def copy_files(self):
@@ -60,12 +63,11 @@ class PrivateSubmit(ExchangeSubmit):
             copy = os.path.join(staging, "tugas")
             self.do_copy(self.src_path, copy)
             files = read_tree(copy)
-        files["timestamp.txt"] = base64.b64encode(self.timestamp.encode()).decode()
         files["submission_secret.txt"] = base64.b64encode(secret.encode()).decode()
         try:
             reply = call_grader("/submit", {
                 "course": self.coursedir.course_id, "assignment": self.coursedir.assignment_id,
-                "timestamp": self.timestamp, "token": self.token, "files": files}, timeout=180)
+                "token": self.token, "files": files}, timeout=180)
         except GraderServiceError as error:
             message = str(error)
             # The service's own Indonesian refusal, without the HTTP wrapping.
@@ -73,6 +75,9 @@ class PrivateSubmit(ExchangeSubmit):
                       else message)
         self.log.info("Terkirim (%.1f MB dari jatah %.1f MB terpakai)",
                       reply["used"] / 2**20, reply["quota"] / 2**20)
+        # The service's clock is the submission's time (feedback is found by it).
+        self.timestamp = reply["timestamp"]
+        self.name_cache_copy()
         try:
             self.copy_to_cache(secret)
         except OSError as error:
