@@ -9,6 +9,7 @@ so a typo never silently falls back to a default.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -328,7 +329,7 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     problems = []
     for key in sorted(k for k in environ if k.startswith(PREFIX)):
         if key not in SCHEMA:
-            close = [known for known in SCHEMA if _similar(key, known)]
+            close = difflib.get_close_matches(key, SCHEMA, n=1, cutoff=0.85)
             hint = f" (did you mean {close[0]}?)" if close else ""
             problems.append(f"{key}: unknown setting{hint}")
 
@@ -348,20 +349,6 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     if problems:
         raise SettingsError(problems)
     return values
-
-
-def _similar(a: str, b: str) -> bool:
-    """Cheap typo detector: same letters give or take two edits."""
-    if abs(len(a) - len(b)) > 2:
-        return False
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1] <= 2
 
 
 def settings_reference() -> str:
