@@ -28,8 +28,11 @@ from balaikode_hub.settings import SettingsError, load_settings
 from . import exchange, sandbox
 
 log = logging.getLogger("balaikode.grader")
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
-COURSE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
+# Matched whole (fullmatch): "$" alone would let a final newline through.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}")
+COURSE_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{1,40}")
+# A submission is at most 20 MB of files (deposit.MAX_BYTES), base64 in JSON.
+MAX_SUBMIT_BODY = 32 * 2**20
 
 
 class Settings:
@@ -80,15 +83,22 @@ class GraderHandler(web.RequestHandler):
             raise
         return json.loads(response.body)
 
+    async def token_owner(self) -> dict:
+        """The hub's model of whoever the request's token belongs to; else 401/403."""
+        if getattr(self, "_token_owner", None) is None:
+            header = self.request.headers.get("Authorization", "")
+            if not header.lower().startswith("token "):
+                raise web.HTTPError(401, "JupyterHub token required")
+            owner = await self.hub("/user", header.split(None, 1)[1])
+            if owner is None:
+                raise web.HTTPError(403, "invalid token")
+            self._token_owner = owner
+        return self._token_owner
+
     async def course_member(self, course: str, roles: tuple[str, ...]) -> dict:
         """The course model if the caller has one of `roles` in it; else 401/403/404."""
-        header = self.request.headers.get("Authorization", "")
-        if not header.lower().startswith("token "):
-            raise web.HTTPError(401, "JupyterHub token required")
-        caller = await self.hub("/user", header.split(None, 1)[1])
-        if caller is None:
-            raise web.HTTPError(403, "invalid token")
-        if not isinstance(course, str) or not COURSE_PATTERN.match(course):
+        caller = await self.token_owner()
+        if not isinstance(course, str) or not COURSE_PATTERN.fullmatch(course):
             raise web.HTTPError(400, "bad course id")
         model = await self.hub(f"/balaikode/courses/{course}", self.config.token)
         if model is None:
@@ -134,7 +144,7 @@ class ExecuteHandler(GraderHandler):
         if problem:
             raise web.HTTPError(400, problem)
         kernel = body.get("kernel", "python3")
-        if not isinstance(kernel, str) or not NAME_PATTERN.match(kernel):
+        if not isinstance(kernel, str) or not NAME_PATTERN.fullmatch(kernel):
             raise web.HTTPError(400, "bad kernel name")
         cell_timeout = max(1, min(self.whole_number(body, "cell_timeout", 30), 600))
         notebook_timeout = max(5, min(self.whole_number(body, "notebook_timeout", 300),
@@ -157,7 +167,7 @@ class CollectHandler(GraderHandler):
         body = self.json_body()
         course = await self.trainer_course(body.get("course", ""))
         assignment = body.get("assignment", "")
-        if not isinstance(assignment, str) or not NAME_PATTERN.match(assignment):
+        if not isinstance(assignment, str) or not NAME_PATTERN.fullmatch(assignment):
             raise web.HTTPError(400, "bad assignment name")
         report = await asyncio.to_thread(
             exchange.collect, self.docker, self.config.image, self.config.project,
@@ -169,16 +179,42 @@ class CollectHandler(GraderHandler):
         self.finish(report)
 
 
+@web.stream_request_body
 class SubmitHandler(GraderHandler):
     """A learner's submission, written by a deposit job (learners cannot write
     the exchange themselves). One job per course at a time, so that two quick
-    submissions of one learner are both counted against her quota, and one
-    submission per learner in flight, so that a learner who fires many at
-    once does not queue her classmates behind all of hers."""
+    submissions of one learner are both counted against her quota. The body
+    is read only after the token is checked, and one at a time per caller:
+    a learner who fires many large uploads at once gets 429s, not the
+    grader's memory."""
 
-    in_flight: set[tuple[str, str]] = set()
+    uploading: set[str] = set()
+
+    async def prepare(self):
+        self.request.connection.set_max_body_size(MAX_SUBMIT_BODY)
+        self.chunks: list[bytes] = []
+        self.mine = None
+        name = (await self.token_owner()).get("name")
+        if name in self.uploading:
+            raise web.HTTPError(429, "Pengumpulan GAGAL: kirimanmu yang sebelumnya masih diproses; "
+                                     "tunggu sebentar lalu kirim lagi. (A submission of yours is "
+                                     "still being written.)")
+        self.uploading.add(name)
+        self.mine = name
+
+    def data_received(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+
+    def on_finish(self) -> None:
+        self.uploading.discard(self.mine)
+
+    def on_connection_close(self) -> None:
+        self.uploading.discard(self.mine)
+        super().on_connection_close()
 
     async def post(self):
+        self.request.body = b"".join(self.chunks)
+        self.chunks = []
         body = self.json_body()
         course = await self.course_member(body.get("course", ""), ("learners", "trainers"))
         name = course["course"]
@@ -192,12 +228,6 @@ class SubmitHandler(GraderHandler):
         request = {"learner": self.caller, "uid": uid, "gid": course["gid"],
                    "quota": self.config.submission_quota, "timestamp": stamp, "files": files,
                    **{key: body.get(key) for key in ("assignment", "token")}}
-        mine = (name, self.caller)
-        if mine in self.in_flight:
-            raise web.HTTPError(429, "Pengumpulan GAGAL: kirimanmu yang sebelumnya masih diproses; "
-                                     "tunggu sebentar lalu kirim lagi. (A submission of yours is "
-                                     "still being written.)")
-        self.in_flight.add(mine)
         try:
             async with self.course_locks.setdefault(name, asyncio.Lock()):
                 report = await asyncio.to_thread(
@@ -208,8 +238,6 @@ class SubmitHandler(GraderHandler):
             log.warning("Refused submission of %s to %s: %s", self.caller, name, refusal.kind)
             status = {"quota": 409, "full": 507, "too-big": 413, "unknown": 404}.get(refusal.kind, 400)
             raise web.HTTPError(status, str(refusal)) from None
-        finally:
-            self.in_flight.discard(mine)
         log.info("Submission %s to %s (%d bytes, %d of %d used, %d old removed)", report["entry"],
                  name, report["bytes"], report["used"], report["quota"], len(report["removed"]))
         self.finish(report)
@@ -230,7 +258,7 @@ def make_app(settings: Settings) -> web.Application:
         (f"{prefix}/execute", ExecuteHandler, shared),
         (f"{prefix}/collect", CollectHandler, shared),
         (f"{prefix}/submit", SubmitHandler, shared),
-    ], max_body_size=64 * 1024 * 1024)
+    ])
 
 
 async def serve() -> None:
@@ -240,7 +268,9 @@ async def serve() -> None:
     except SettingsError as error:
         log.error("Refusing to start, fix these settings in .env: %s", "; ".join(error.problems))
         raise SystemExit(2)
-    make_app(settings).listen(9000, "0.0.0.0")
+    # A client that trickles its body is cut off; bodies over the largest
+    # route's limit are refused before they are read.
+    make_app(settings).listen(9000, "0.0.0.0", body_timeout=120, max_body_size=MAX_SUBMIT_BODY)
     log.info("Grader service listening on :9000 (image %s)", settings.image)
     await asyncio.Event().wait()
 

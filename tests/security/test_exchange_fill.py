@@ -148,3 +148,62 @@ def test_a_full_exchange_stops_a_submission_cleanly_and_loses_nothing(stack, cou
                                     network_disabled=True, entrypoint=["rm", "-f", "/x/isi", "/x/isi2"],
                                     volumes=volume)
     assert jujur.act("submit", TASK)["success"]
+
+
+POST_TO_GRADER = """
+import base64, concurrent.futures, json, os, urllib.error, urllib.request
+def post(body, timeout=120):
+    request = urllib.request.Request(os.environ["BALAIKODE_GRADER_URL"] + "/submit", data=body,
+        headers={{"Content-Type": "application/json",
+                 "Authorization": "token " + os.environ["JUPYTERHUB_API_TOKEN"]}})
+    try:
+        return urllib.request.urlopen(request, timeout=timeout).status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (urllib.error.URLError, ConnectionError) as error:
+        return "closed"
+def submission(files, token="serang"):
+    files = {{**files, "submission_secret.txt": b"rahasia"}}
+    return json.dumps({{"course": {course!r}, "assignment": {task!r}, "token": token,
+        "files": {{p: base64.b64encode(c).decode() for p, c in files.items()}}}}).encode()
+results = {{}}
+# Many empty files deep in folders: refused, or charged as the inodes they take.
+results["deep"] = post(submission({{"/".join(["d"] * 400) + "/x": b""}}))
+results["many-folders"] = post(submission({{f"d{{i}}/a/b/c/x": b"" for i in range(60)}}))
+results["newline-token"] = post(submission({{"x.txt": b"x"}}, token="tok\\n"))
+# A body over the limit is refused before it is read.
+results["too-big"] = post(b"{{" + b" " * (40 * 2**20) + b"}}")
+# Many large uploads at once: one at a time per learner.
+big = submission({{"besar.bin": os.urandom(15 * 2**20)}})
+with concurrent.futures.ThreadPoolExecutor(6) as pool:
+    results["parallel"] = sorted(map(str, pool.map(post, [big] * 6)))
+print(json.dumps(results))
+"""
+
+
+def test_hostile_uploads_are_refused_before_they_cost_the_class(stack, course):
+    """What a red-team learner tried against the grader's /submit directly:
+    a deep tree of empty files (once 390 MB and most of the disk's inodes for
+    a 200 KB request), a token ending in a newline, a 40 MB body, six 15 MB
+    uploads at once."""
+    trainer, pengisi, jujur = course
+    pengisi_entries = lambda: [e for e in inbound_of(stack) if e.startswith(pengisi.user.name + "+")]
+    assert submissions_cli(stack, "--remove", pengisi.user.name).returncode == 0
+    facts = run_json(pengisi, POST_TO_GRADER.format(course=COURSE, task=TASK), timeout=300)
+    assert facts["deep"] == 400 and facts["many-folders"] == 400, facts
+    assert facts["newline-token"] == 400, facts
+    assert facts["too-big"] in (413, "closed"), facts
+    # One is written; the others are refused before their bodies are read
+    # (the client, still sending, may see the connection close first).
+    assert facts["parallel"].count("200") == 1, facts
+    assert set(facts["parallel"]) <= {"200", "429", "closed"}, facts
+    grader_log = stack.compose("logs", "--no-color", "grader").stdout
+    assert grader_log.count("429 POST /services/grader/submit") >= 1, grader_log[-3000:]
+    assert all("\n" not in entry for entry in inbound_of(stack))
+    # Her share still holds (at most 50 MB), and a classmate submits normally.
+    listed = submissions_cli(stack)
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr
+    assert len(pengisi_entries()) <= 3
+    assert jujur.act("submit", TASK)["success"]
+    grader = stack.docker.containers.get(f"{stack.project}-grader-1")
+    assert grader.attrs["State"]["Running"] and grader.attrs["RestartCount"] == 0

@@ -101,6 +101,10 @@ def test_a_resubmission_of_the_same_assignment_fits_after_old_ones_go(tmp_path):
     ({"a//b": b"x"}, "nama berkas tidak sah"),
     ({"a\nb": b"x"}, "nama berkas tidak sah"),
     ({"data": b"x", "data/isi": b"y"}, "berkas dan folder"),
+    ({"a" * 300 + ".txt": b"x"}, "nama berkas tidak sah"),
+    ({"/".join(["d"] * 9) + "/f": b"x"}, "terlalu dalam"),
+    # Empty files in many folders: the folders count as entries too.
+    ({f"d{i}/e/f/g/x": b"" for i in range(60)}, "terlalu banyak berkas dan folder"),
 ])
 def test_hostile_names_are_refused(tmp_path, files, why):
     exchange = exchange_with(tmp_path)
@@ -114,6 +118,8 @@ def test_hostile_names_are_refused(tmp_path, files, why):
     ({"assignment": "tugas1/../../x"}, "nama tugas"),
     ({"timestamp": "kemarin"}, "waktu kirim"),
     ({"token": "a+b"}, "penanda"),
+    ({"token": "tok\n"}, "penanda"),
+    ({"assignment": "tugas1\n"}, "nama tugas"),
     ({"quota": "banyak"}, "bilangan bulat"),
     ({"files": {"x.ipynb": "bukan base64!"}}, "rusak"),
     ({"assignment": "belum-ada"}, "belum dibagikan"),
@@ -181,3 +187,37 @@ def test_the_command_line_reports_refusals_as_json_with_exit_code_3(tmp_path):
                             cwd=IMAGE_CODE, capture_output=True, text=True)
     assert result.returncode == 3, result.stderr
     assert json.loads(result.stdout)["refused"] == "quota"
+
+
+def test_folders_count_in_her_share(tmp_path):
+    exchange = exchange_with(tmp_path)
+    files = {"/".join(["d"] * 7) + f"/f{i}": b"" for i in range(20)}
+    report = deposit.deposit(str(exchange), request(files=files))
+    # Seven folders and its own, twenty-one files (with the secret): each is
+    # charged an inode's share of the disk, even empty.
+    assert report["bytes"] == (7 + 1 + 21) * deposit.INODE_COST, report
+
+
+def test_usage_and_removal_survive_an_old_entry_thousands_of_folders_deep(tmp_path):
+    """Entries written by learners themselves (before submissions went
+    through the service) can be arbitrarily deep."""
+    exchange = exchange_with(tmp_path)
+    old = exchange / "inbound" / "siti+tugas1+2026-12-01 10:00:00.000000 UTC+lama"
+    old.mkdir(parents=True)
+    fd = os.open(old, os.O_RDONLY)
+    for _ in range(1500):  # deeper than Python's recursion limit
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+    try:
+        assert deposit.usage(str(exchange))["siti"]["submissions"] == 1
+        # Counting her share walks it too: 1500 folders are more than her share.
+        with pytest.raises(deposit.Refused, match="jatah"):
+            deposit.deposit(str(exchange), request())
+        assert len(deposit.remove_submissions(str(exchange), "siti")) == 1
+        assert inbound_entries(exchange) == []
+    finally:
+        # pytest's own clean-up of tmp_path recurses and would fail on it.
+        subprocess.run(["rm", "-rf", str(old)], check=True)

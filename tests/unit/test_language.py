@@ -108,7 +108,7 @@ PAGE_VARS = {
 }
 
 
-def render(page, cookie=None, site_language="id", enable_async=False):
+def render(page, cookie=None, site_language="id", enable_async=False, **page_vars):
     handler = FakeHandler(cookie)
     namespace = dict(base_url="/hub/", prefix="/", user=None, login_url="/hub/login",
                      logout_url="/hub/logout", static_url=handler.static_url, xsrf="x",
@@ -116,6 +116,7 @@ def render(page, cookie=None, site_language="id", enable_async=False):
                      balaikode_language=site_language, balaikode_min_password_length=8,
                      balaikode_admin_users=["admin"])
     namespace.update(PAGE_VARS.get(page, {}))
+    namespace.update(page_vars)
     template = environment(enable_async).get_template(page)
     if enable_async:
         import asyncio
@@ -194,13 +195,20 @@ def test_login_page_keeps_fields_and_hooks_and_translates_the_error():
 
 
 def test_signup_fields_have_labels_and_the_result_is_shown():
-    html = render("signup.html")
+    html = render("signup.html", alert=None, result_message=None)
     for field in ["username_input", "password_input", "password_confirmation_input"]:
         assert f'<label for="{field}"' in html, field
     for name in ["username", "signup_password", "signup_password_confirmation", "_xsrf"]:
         assert f'name="{name}"' in html, name
-    assert "menunggu persetujuan admin" in html
+    # Signed up: the message and the way to log in, no form to fill again.
+    done = render("signup.html")
+    assert "menunggu persetujuan admin" in done and 'name="signup_password"' not in done
     assert "waiting for the admin&#39;s approval" in render("signup.html", cookie="en")
+    # Refused: the message, and the form again with her name kept.
+    refused = render("signup.html", alert="alert-danger", result_message="Kata sandi tidak sama.",
+                     username="rina")
+    assert 'role="alert"' in refused and 'value="rina"' in refused
+    assert 'name="signup_password" value=""' in refused.replace("\n", " ") or 'value=""' in refused
 
 
 def test_approval_list_puts_waiting_sign_ups_first_with_approve_links():

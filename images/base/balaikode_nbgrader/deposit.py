@@ -27,16 +27,25 @@ import os
 import re
 import shutil
 import stat
+import subprocess
 import sys
 
 from .inbound import MAX_BYTES, MAX_FILES, parse_entry
 
 KEEP_PER_ASSIGNMENT = 3
 STAGING = ".masuk"
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
-ASSIGNMENT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
-STAMP_PATTERN = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?( UTC)?$")
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+# Matched whole (fullmatch): "$" alone would let a final newline through.
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9._-]{1,31}")
+ASSIGNMENT_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}")
+STAMP_PATTERN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?( UTC)?")
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+MAX_DEPTH = 8          # folders in a submission (nbgrader assignments use one or two)
+# Each file or folder is charged at least this much of her share: ext4 makes
+# one inode per 16 KiB of disk (mke2fs's default inode_ratio), so shares that
+# add up to the disk's size also add up to no more than its inodes; empty
+# files cannot use the inodes up for the class.
+INODE_COST = 16384
+MAX_NAME_BYTES = 255   # one name in a path (the filesystem's limit)
 
 FULL = ("Pengumpulan GAGAL: ruang pengumpulan kursus ini penuh. Pekerjaanmu tetap aman "
         "di foldermu. Beri tahu pelatih, lalu kirim lagi nanti. "
@@ -52,23 +61,26 @@ class Refused(Exception):
 
 
 def megabytes(size: int) -> str:
-    return f"{size / 2**20:.1f} MB"
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{max(1, round(size / 1024))} KB"
 
 
 # ------------------------------------------------------------ the request
 
-def checked_files(files) -> dict[str, bytes]:
-    """{relative path: content} from the request, every path a plain relative one."""
+def checked_files(files) -> tuple[dict[str, bytes], set[str]]:
+    """({relative path: content}, folders) from the request: every path a
+    plain relative one, at most MAX_DEPTH folders deep, files and folders
+    together at most MAX_FILES (a folder takes disk space and an inode too)."""
     if not isinstance(files, dict) or not files:
         raise Refused("bad", "kiriman kosong: tidak ada berkas")
-    if len(files) > MAX_FILES:
-        raise Refused("bad", f"terlalu banyak berkas (batas {MAX_FILES})")
     decoded, total = {}, 0
     for path, content in files.items():
         parts = path.split("/") if isinstance(path, str) else []
         if (not parts or len(path) > 1000 or path.startswith("/")
-                or any(part in ("", ".", "..") or not part.isprintable() for part in parts)):
+                or any(part in ("", ".", "..") or not part.isprintable()
+                       or len(part.encode("utf-8", "replace")) > MAX_NAME_BYTES for part in parts)):
             raise Refused("bad", f"nama berkas tidak sah: {path!r}")
+        if len(parts) > MAX_DEPTH:
+            raise Refused("bad", f"folder terlalu dalam ({path!r}; batas {MAX_DEPTH} tingkat)")
         try:
             decoded[path] = base64.b64decode(content, validate=True)
         except (TypeError, ValueError):
@@ -77,9 +89,11 @@ def checked_files(files) -> dict[str, bytes]:
         if total > MAX_BYTES:
             raise Refused("too-big", f"kiriman terlalu besar (batas {megabytes(MAX_BYTES)})")
     folders = {"/".join(p.split("/")[:i]) for p in decoded for i in range(1, p.count("/") + 1)}
+    if len(decoded) + len(folders) > MAX_FILES:
+        raise Refused("bad", f"terlalu banyak berkas dan folder (batas {MAX_FILES})")
     if folders & decoded.keys():
         raise Refused("bad", "sebuah nama dipakai untuk berkas dan folder sekaligus")
-    return decoded
+    return decoded, folders
 
 
 def entry_name(learner: str, assignment: str, timestamp: str, token: str) -> str:
@@ -87,82 +101,82 @@ def entry_name(learner: str, assignment: str, timestamp: str, token: str) -> str
                                  (assignment, ASSIGNMENT_PATTERN, "nama tugas"),
                                  (timestamp, STAMP_PATTERN, "waktu kirim"),
                                  (token, TOKEN_PATTERN, "penanda kiriman")):
-        if not isinstance(value, str) or not pattern.match(value):
+        if not isinstance(value, str) or not pattern.fullmatch(value):
             raise Refused("bad", f"{what} tidak sah: {value!r}")
     return f"{learner}+{assignment}+{timestamp}+{token}"
 
 
 # ---------------------------------------------------------- what she holds
 
-def disk_use(dir_fd: int, name: str) -> int:
-    """Bytes an inbound entry takes, walked through descriptors (never
-    following a link someone left there in an older, learner-written entry)."""
-    info = os.lstat(name, dir_fd=dir_fd)
-    used = info.st_blocks * 512
-    if not stat.S_ISDIR(info.st_mode):
-        return used
-    child = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd)
-    try:
-        return used + sum(disk_use(child, inner) for inner in os.listdir(child))
-    finally:
-        os.close(child)
+def disk_use(inbound: str, name: str) -> int:
+    """Bytes an inbound entry takes. Walked with a list, not recursion (an
+    old, learner-written entry may be thousands of folders deep), never
+    following a link."""
+    used, pending = 0, [os.path.join(inbound, name)]
+    while pending:
+        path = pending.pop()
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue  # gone meanwhile, or a path too long to name: not counted
+        used += max(info.st_blocks * 512, INODE_COST)
+        if stat.S_ISDIR(info.st_mode):
+            try:
+                with os.scandir(path) as entries:
+                    pending.extend(entry.path for entry in entries)
+            except OSError:
+                continue
+    return used
 
 
-def entries_of(inbound_fd: int, learner: str | None = None) -> list[tuple[str, str, str]]:
+def entries_of(inbound: str, learner: str | None = None) -> list[tuple[str, str, str]]:
     """(learner, assignment, entry) of inbound entries, oldest first per learner."""
     found = []
-    for entry in os.listdir(inbound_fd):
+    for entry in os.listdir(inbound):
         parsed = parse_entry(entry)
         if parsed and (learner is None or parsed[0] == learner):
             found.append((parsed[3], parsed[0], parsed[1], entry))
     return [(who, assignment, entry) for _, who, assignment, entry in sorted(found)]
 
 
-def remove(inbound_fd: int, entry: str) -> None:
-    if stat.S_ISDIR(os.lstat(entry, dir_fd=inbound_fd).st_mode):
-        # rmtree with dir_fd works on descriptors: a link inside is removed, not followed.
-        shutil.rmtree(entry, dir_fd=inbound_fd)
-    else:
-        os.unlink(entry, dir_fd=inbound_fd)
+def remove(inbound: str, entry: str) -> None:
+    # GNU rm walks any depth without recursion limits and removes links, not
+    # what they point at; `entry` is one name inside inbound/.
+    if "/" in entry or entry in (".", ".."):
+        raise ValueError(f"not an inbound entry: {entry!r}")
+    result = subprocess.run(["rm", "-rf", "--one-file-system", "--", entry], cwd=inbound,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise OSError(f"rm {entry!r}: {result.stderr.strip()}")
 
 
 def usage(exchange: str) -> dict[str, dict]:
     """Per learner: number of submissions and bytes they take."""
-    if not os.path.isdir(os.path.join(exchange, "inbound")):
+    inbound = os.path.join(exchange, "inbound")
+    if not os.path.isdir(inbound):
         return {}
-    inbound_fd = open_inbound(exchange)
-    try:
-        report: dict[str, dict] = {}
-        for learner, _, entry in entries_of(inbound_fd):
-            row = report.setdefault(learner, {"submissions": 0, "bytes": 0})
-            row["submissions"] += 1
-            row["bytes"] += disk_use(inbound_fd, entry)
-        return report
-    finally:
-        os.close(inbound_fd)
+    report: dict[str, dict] = {}
+    for learner, _, entry in entries_of(inbound):
+        row = report.setdefault(learner, {"submissions": 0, "bytes": 0})
+        row["submissions"] += 1
+        row["bytes"] += disk_use(inbound, entry)
+    return report
 
 
 def remove_submissions(exchange: str, learner: str | None, assignment: str | None = None) -> list[str]:
     """Remove a learner's submissions (everyone's with learner None)."""
-    if not os.path.isdir(os.path.join(exchange, "inbound")):
+    inbound = os.path.join(exchange, "inbound")
+    if not os.path.isdir(inbound):
         return []
-    inbound_fd = open_inbound(exchange)
-    try:
-        removed = []
-        for _, of_assignment, entry in entries_of(inbound_fd, learner):
-            if assignment is None or of_assignment == assignment:
-                remove(inbound_fd, entry)
-                removed.append(entry)
-        return removed
-    finally:
-        os.close(inbound_fd)
+    removed = []
+    for _, of_assignment, entry in entries_of(inbound, learner):
+        if assignment is None or of_assignment == assignment:
+            remove(inbound, entry)
+            removed.append(entry)
+    return removed
 
 
 # ----------------------------------------------------------------- writing
-
-def open_inbound(exchange: str) -> int:
-    return os.open(os.path.join(exchange, "inbound"), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-
 
 def ensure_folder(parent_fd: int, name: str, uid: int, gid: int, mode: int) -> int:
     try:
@@ -204,14 +218,14 @@ def deposit(exchange: str, request: dict) -> dict:
     uid, gid, quota = request.get("uid"), request.get("gid"), request.get("quota")
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (uid, gid, quota)):
         raise Refused("bad", "uid, gid dan quota harus bilangan bulat")
-    files = checked_files(request.get("files"))
+    files, folders = checked_files(request.get("files"))
     if "submission_secret.txt" not in files:
         raise Refused("bad", "kiriman tanpa submission_secret.txt")
     if not os.path.isdir(os.path.join(exchange, "outbound", assignment)):
         raise Refused("unknown", f"tugas {assignment!r} belum dibagikan di kursus ini")
 
     try:
-        return write_submission(exchange, learner, assignment, entry, uid, gid, quota, files)
+        return write_submission(exchange, learner, assignment, entry, uid, gid, quota, files, folders)
     except OSError as error:
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             raise Refused("full", FULL) from None
@@ -219,20 +233,23 @@ def deposit(exchange: str, request: dict) -> dict:
 
 
 def write_submission(exchange: str, learner: str, assignment: str, entry: str, uid: int, gid: int,
-                     quota: int, files: dict[str, bytes]) -> dict:
+                     quota: int, files: dict[str, bytes], folders: set[str]) -> dict:
     exchange_fd = os.open(exchange, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     inbound_fd = staging_fd = None
     try:
         inbound_fd = ensure_folder(exchange_fd, "inbound", 0, gid, 0o2770)
         staging_fd = ensure_folder(exchange_fd, STAGING, 0, 0, 0o700)
-        mine = entries_of(inbound_fd, learner)
+        inbound = os.path.join(exchange, "inbound")
+        mine = entries_of(inbound, learner)
         same = [e for _, a, e in mine if a == assignment]
         pruned = same[:max(0, len(same) - (KEEP_PER_ASSIGNMENT - 1))]
         for old in pruned:
-            remove(inbound_fd, old)
-        used = sum(disk_use(inbound_fd, e) for _, _, e in mine if e not in pruned)
-        # What the new one takes on disk: its bytes rounded up to blocks.
-        size = sum(-(-len(c) // 4096) * 4096 for c in files.values()) + 4096
+            remove(inbound, old)
+        used = sum(disk_use(inbound, e) for _, _, e in mine if e not in pruned)
+        # What the new one takes: its bytes rounded up to blocks, each file
+        # and folder (its own included) at least INODE_COST.
+        size = (sum(max(-(-len(c) // 4096) * 4096, INODE_COST) for c in files.values())
+                + INODE_COST * (len(folders) + 1))
         if quota and used + size > quota:
             raise Refused("quota", (
                 f"Pengumpulan GAGAL: jatah kirimanmu di kursus ini ({megabytes(quota)}) "

@@ -19,6 +19,7 @@ import tempfile
 from nbgrader.exchange.default.submit import ExchangeSubmit
 from nbgrader.utils import get_username
 
+from .inbound import MAX_BYTES
 from .service import GraderServiceError, call_grader
 
 HOME_FULL = ("Tugas sudah terkirim, tetapi folder rumahmu penuh: hapus berkas yang tidak perlu. "
@@ -63,6 +64,12 @@ class PrivateSubmit(ExchangeSubmit):
             copy = os.path.join(staging, "tugas")
             self.do_copy(self.src_path, copy)
             files = read_tree(copy)
+        size = sum(len(content) * 3 // 4 for content in files.values())
+        if size > MAX_BYTES:
+            # Said here: the service would refuse the upload before reading it.
+            self.fail(f"Pengumpulan GAGAL: tugasmu {size / 2**20:.1f} MB, batasnya "
+                      f"{MAX_BYTES // 2**20} MB. Hapus berkas besar yang tidak perlu dari folder "
+                      "tugas lalu kirim lagi. (The assignment is too large to submit.)")
         files["submission_secret.txt"] = base64.b64encode(secret.encode()).decode()
         try:
             reply = call_grader("/submit", {
