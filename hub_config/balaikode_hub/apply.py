@@ -80,6 +80,8 @@ def apply_hub(c: Config, s: dict[str, Any], d: Deployment) -> None:
     c.JupyterHub.cleanup_servers = False
     c.JupyterHub.concurrent_spawn_limit = s["BALAIKODE_CONCURRENT_SPAWN_LIMIT"]
     c.JupyterHub.template_paths = ["/srv/balaikode/hub_config/templates"]
+    # Learners see Balai Kode's name at the top of every hub page, not Jupyter's.
+    c.JupyterHub.logo_file = "/srv/balaikode/hub_config/static/balaikode-logo.svg"
     c.JupyterHub.tornado_settings = {
         # Slow, shared links: gzip the hub's pages, scripts and styles.
         "compress_response": True,

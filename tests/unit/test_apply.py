@@ -129,3 +129,12 @@ def test_a_bad_domain_is_refused_naming_the_key(domain):
     with pytest.raises(SettingsError) as caught:
         config(BALAIKODE_DOMAIN=domain)
     assert "BALAIKODE_DOMAIN" in str(caught.value) and "domain name" in str(caught.value)
+
+
+def test_hub_pages_show_balai_kodes_logo():
+    from pathlib import Path
+    logo = config().JupyterHub.logo_file
+    assert logo.startswith("/srv/balaikode/hub_config/")
+    # The compose file mounts ./hub_config there.
+    local = Path(__file__).resolve().parents[2] / logo[len("/srv/balaikode/"):]
+    assert local.is_file() and "Balai Kode" in local.read_text()

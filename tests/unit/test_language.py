@@ -279,3 +279,10 @@ def test_site_setting_reaches_the_templates():
     assert config(BALAIKODE_LANGUAGE="EN").JupyterHub.template_vars["balaikode_language"] == "en"
     with pytest.raises(SettingsError, match="BALAIKODE_LANGUAGE"):
         config(BALAIKODE_LANGUAGE="jawa")
+
+
+def test_only_admins_see_the_token_page_in_the_menu():
+    learner = render("home.html")
+    assert 'href="/hub/token"' not in learner and 'href="/hub/home"' in learner
+    admin = render("home.html", user=user("admin", admin=True))
+    assert 'href="/hub/token"' in admin
