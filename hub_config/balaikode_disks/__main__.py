@@ -1,6 +1,7 @@
 """python3 -m balaikode_disks serve | ensure VOLUME [--owner UID] [--min-size SIZE] | release
 
-serve     the service: re-attach every disk of this project, then answer the hub
+serve     the service: detach loop devices of deleted disk images (any stack's),
+          re-attach every disk of this project, then answer the hub
 ensure    ask the service to make one volume a size-limited disk, at least
           SIZE big (restore uses it)
 release   detach every loop device of this project's disks (tearing a stack
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             SOCKET.unlink(missing_ok=True)  # healthy only once attach_all is done
+            store.release_orphans()
             attached = store.attach_all()
             logging.info("%d disks attached", len(attached))
             asyncio.run(serve(store))

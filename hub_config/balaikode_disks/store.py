@@ -49,6 +49,23 @@ def sizes_from_settings(values: dict) -> dict[str, int]:
             "exchange": values["BALAIKODE_EXCHANGE_DISK_SIZE"]}
 
 
+IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*-(home|exchange)-[A-Za-z0-9][A-Za-z0-9_.-]*\.img$")
+
+
+def orphaned_loops(losetup_list: str) -> list[tuple[str, str]]:
+    """(device, file) of `losetup --list --output NAME,BACK-FILE` lines whose
+    file is a Balai Kode disk image that no longer exists."""
+    found = []
+    for line in losetup_list.splitlines():
+        parts = line.split(None, 1)
+        if len(parts) != 2 or not parts[1].endswith(" (deleted)"):
+            continue
+        device, back_file = parts[0], parts[1][:-len(" (deleted)")]
+        if device.startswith("/dev/loop") and IMAGE_NAME.match(os.path.basename(back_file)):
+            found.append((device, back_file))
+    return found
+
+
 class DiskError(Exception):
     """A problem an admin can act on; the message says what to do."""
 
@@ -223,6 +240,25 @@ class DiskStore:
             except DiskError as error:
                 log.error("%s: %s", image.name, error)
         return disks
+
+    def release_orphans(self) -> list[str]:
+        """Detach loop devices whose disk image was deleted, by any Balai Kode
+        stack on this machine (`docker compose down -v` removes the disks
+        volume, not the kernel's loop devices). Such a device can never be
+        used again; left attached, it holds the deleted file's space and a
+        loop device each, until the server runs out of them."""
+        listed = run("losetup", "--list", "--noheadings", "--output", "NAME,BACK-FILE")
+        released = []
+        for device, back_file in orphaned_loops(listed):
+            try:
+                run("losetup", "--detach", device)
+            except DiskError as error:
+                log.warning("could not detach %s (%s): %s", device, back_file, error)
+                continue
+            released.append(device)
+        if released:
+            log.info("detached %d loop devices of deleted disk images", len(released))
+        return released
 
     def release(self) -> list[str]:
         """Detach every loop device of this store (a busy one detaches when its

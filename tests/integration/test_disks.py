@@ -45,6 +45,24 @@ def test_a_new_home_is_an_empty_disk_of_the_configured_size(stack, new_learner):
     assert "lost+found" not in facts["entries"], facts
 
 
+def test_loop_devices_of_deleted_disks_are_released_when_the_service_starts(stack):
+    """An admin who reinstalls runs `docker compose down -v`: the disk images
+    go with the volume, their loop devices stayed attached (issue 18: 126 on
+    one machine). The next start of any stack's disks service detaches them."""
+    ghost = f"/srv/balaikode/disks/{stack.project}x-home-hantu.img"
+    made = disks(stack, "sh", "-c", f"truncate -s 8M {ghost} && losetup --find --show {ghost} "
+                                    f"&& rm {ghost}")
+    assert made.returncode == 0, made.stderr
+    device = made.stdout.strip()
+    listed = disks(stack, "losetup", "--noheadings", "--output", "BACK-FILE", device).stdout
+    assert "(deleted)" in listed, listed
+    stack.compose("restart", "disks")
+    stack.compose("up", "-d", "--wait", "--no-deps", "disks")
+    after = disks(stack, "losetup", "--noheadings", "--output", "NAME,BACK-FILE", device)
+    assert "hantu" not in after.stdout, after.stdout
+    assert "detached" in stack.compose("logs", "--no-color", "disks").stdout
+
+
 def test_files_survive_losing_the_loop_device_as_in_a_reboot(stack, new_learner):
     learner = new_learner("reboot")
     learner.start_server()

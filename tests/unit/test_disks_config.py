@@ -106,3 +106,18 @@ def test_the_disks_socket_answers_bad_requests_with_a_clear_error(tmp_path, line
 
     reply = asyncio.run(ask())
     assert reply["ok"] is False and words in reply["error"], reply
+
+
+def test_only_loops_of_deleted_balaikode_disk_images_are_orphans():
+    from balaikode_disks.store import orphaned_loops
+
+    listed = "\n".join([
+        "/dev/loop1  /bkt85df22a5-home-korban2.img",                  # in use
+        "/dev/loop29 /bkted2d070c-home-guru24.img (deleted)",          # orphan
+        "/dev/loop57 /srv/balaikode/disks/bk-exchange-kelas-a.img (deleted)",  # orphan
+        "/dev/loop3  /var/lib/snapd/snaps/core.snap (deleted)",        # not ours
+        "/dev/loop4  /home/x/home-movies.iso (deleted)",               # not ours
+        "/dev/loop5",                                                  # free
+    ])
+    assert orphaned_loops(listed) == [("/dev/loop29", "/bkted2d070c-home-guru24.img"),
+                                      ("/dev/loop57", "/srv/balaikode/disks/bk-exchange-kelas-a.img")]
