@@ -269,8 +269,9 @@ async def serve() -> None:
         log.error("Refusing to start, fix these settings in .env: %s", "; ".join(error.problems))
         raise SystemExit(2)
     # A client that trickles its body is cut off; bodies over the largest
-    # route's limit are refused before they are read.
-    make_app(settings).listen(9000, "0.0.0.0", body_timeout=120, max_body_size=MAX_SUBMIT_BODY)
+    # route's limit (a trainer's notebook to execute, JSON-escaped) are
+    # refused before they are read; /submit lowers it for its own bodies.
+    make_app(settings).listen(9000, "0.0.0.0", body_timeout=120, max_body_size=64 * 2**20)
     log.info("Grader service listening on :9000 (image %s)", settings.image)
     await asyncio.Event().wait()
 
