@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from support.browser import sign_in  # noqa: F401 - the browser tests import it from here
+
 FOCUSABLE_JS = """() => {
     let order = 0;
     for (const el of document.querySelectorAll("*")) el.dataset.bkOrder = order++;
@@ -40,14 +42,6 @@ def tab_order(page: Page) -> tuple[list[int], list[tuple[int, str]]]:
     if start:
         visited.insert(0, tuple(start))
     return focusable, visited
-
-
-def sign_in(page: Page, name: str, password: str, path: str = "/hub/login") -> None:
-    """Fill in the hub's login form (at `path`, e.g. with ?next=) and send it."""
-    page.goto(path)
-    page.get_by_label("Nama pengguna").fill(name)
-    page.get_by_label("Kata sandi", exact=True).fill(password)
-    page.get_by_role("button", name="Masuk").click()
 
 
 def close_notifications(page: Page) -> None:

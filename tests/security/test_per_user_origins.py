@@ -25,7 +25,7 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from support.browser import CHROMIUM_ARGS, launch_options
+from support.browser import launch_options, sign_in
 from support.hub_client import Browser, poll
 from support.local_dns import chromium_rules, resolve_locally
 from support.stack import REPO, start_stack
@@ -66,8 +66,8 @@ def site(built_images, tmp_path_factory):
 def browser(site):
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright, launch_options(site.port) as options:
-        options["args"] = [*CHROMIUM_ARGS, f"--host-resolver-rules={chromium_rules(DOMAIN)}"]
+    rules = f"--host-resolver-rules={chromium_rules(DOMAIN)}"
+    with sync_playwright() as playwright, launch_options(site.port, (rules,)) as options:
         launched = playwright.chromium.launch(**options)
         yield launched
         launched.close()
@@ -88,13 +88,6 @@ def person(browser, site):
     yield make
     for context in contexts:
         context.close()
-
-
-def sign_in(page, name: str, password: str, path: str = "/hub/login") -> None:
-    page.goto(path)
-    page.get_by_label("Nama pengguna").fill(name)
-    page.get_by_label("Kata sandi", exact=True).fill(password)
-    page.get_by_role("button", name="Masuk").click()
 
 
 def certificate_names(site, host: str) -> set[str]:

@@ -28,9 +28,9 @@ NETNS_LAUNCHER = Path(__file__).with_name("chromium_netns.py")
 
 
 @contextmanager
-def launch_options(port: int):
+def launch_options(port: int, extra_args: tuple[str, ...] = ()):
     """Playwright launch() options for Chromium that reaches 127.0.0.1:port."""
-    options = {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+    options = {"executable_path": CHROMIUM, "args": [*CHROMIUM_ARGS, *extra_args]}
     if os.geteuid() != 0:  # no namespace of its own: the host's network as it is
         yield options
         return
@@ -55,3 +55,11 @@ def chromium(stack):
         browser = playwright.chromium.launch(**options)
         yield browser
         browser.close()
+
+
+def sign_in(page, name: str, password: str, path: str = "/hub/login") -> None:
+    """Fill in the hub's login form (at `path`, e.g. with ?next=) and send it."""
+    page.goto(path)
+    page.get_by_label("Nama pengguna").fill(name)
+    page.get_by_label("Kata sandi", exact=True).fill(password)
+    page.get_by_role("button", name="Masuk").click()
