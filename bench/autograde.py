@@ -13,7 +13,7 @@ Prints JSON: wall seconds, host CPU seconds (all processes; the machine may be
 shared, so compare the two rows of one run), peak memory of the stack's
 containers, and per-submission wall time.
 
-    python bench/autograde.py [--submissions 30] [--json-out FILE]
+    python -m bench.autograde [--submissions 30] [--json-out FILE]
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from common import RESULTS, benchmark_stack  # noqa: E402
-from support.course import Trainer  # noqa: E402
-from support.hub_client import Browser, Learner  # noqa: E402
+from bench.common import RESULTS, benchmark_stack
+from tests.support.course import Trainer
+from tests.support.hub_client import Browser, Learner
 
 COURSE = "bench-nilai"
 TASK = "bench"

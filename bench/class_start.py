@@ -26,7 +26,7 @@ counted from the first arrival until every learner ran its first cell, and
 separately for the load phase. Prints one JSON document, writes it and a PNG
 timeline under bench/results/. Loopback only; every stack is removed at the end.
 
-    /tmp/bv/bin/python bench/class_start.py [--learners 30] [--over 60]
+    /tmp/bv/bin/python -m bench.class_start [--learners 30] [--over 60]
 """
 
 from __future__ import annotations
@@ -40,11 +40,11 @@ import threading
 import time
 from pathlib import Path
 
-from common import RESULTS  # noqa: E402
-from measure import (CpuMeter, container_memory, hub_reported_spawn_seconds, log_in, mib, open_kernel,  # noqa: E402
+from bench.common import RESULTS
+from bench.measure import (CpuMeter, container_memory, hub_reported_spawn_seconds, log_in, mib, open_kernel,
                      open_lab, start_like_browser, summarize)
-from setups import Setup, add_arguments, ratios, run_setups  # noqa: E402
-from support.stack import Stack  # noqa: E402
+from bench.setups import Setup, add_arguments, ratios, run_setups
+from tests.support.stack import Stack
 
 SMALL_CELL = "sum(range(1000))"
 PHASES = ("login", "spawn", "usable", "first_cell")

@@ -7,16 +7,14 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
-sys.path.insert(0, str(REPO / "tests"))
 
-from support.stack import start_stack  # noqa: E402
+from tests.support.stack import start_stack
 
 
 @contextmanager

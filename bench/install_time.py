@@ -15,7 +15,7 @@
 
 Prints one JSON document and writes it to bench/results/ (or --json-out).
 
-    /tmp/bv/bin/python bench/install_time.py [--cold]
+    /tmp/bv/bin/python -m bench.install_time [--cold]
 """
 
 from __future__ import annotations

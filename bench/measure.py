@@ -19,9 +19,8 @@ from pathlib import Path
 
 import requests
 
-from common import REPO  # noqa: F401 - also puts tests/ on sys.path
-from support.hub_client import Browser, KernelChannel, Learner, execute  # noqa: E402
-from support.stack import Stack  # noqa: E402
+from tests.support.hub_client import Browser, KernelChannel, Learner, execute
+from tests.support.stack import Stack
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 

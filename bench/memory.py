@@ -10,7 +10,7 @@ again (with an idle kernel), and shuts the kernel down. Memory is the
 learner container's, as `docker stats` shows it (cgroup usage minus inactive
 file cache) and as PSS summed over its processes (measure.container_memory).
 
-    /tmp/bv/bin/python bench/memory.py [--learners 3] [--settle 5]
+    /tmp/bv/bin/python -m bench.memory [--learners 3] [--settle 5]
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-from common import RESULTS  # noqa: E402
-from measure import idle_memory, log_in, mib, start_like_browser, summarize  # noqa: E402
-from setups import Setup, add_arguments, ratios, run_setups  # noqa: E402
-from support.stack import Stack  # noqa: E402
+from bench.common import RESULTS
+from bench.measure import idle_memory, log_in, mib, start_like_browser, summarize
+from bench.setups import Setup, add_arguments, ratios, run_setups
+from tests.support.stack import Stack
 
 STATES = ("server_alone", "with_idle_python3_kernel")
 RATIOS = {f"{state}_{kind}_median_mib": f"summary_mib.{state}.{kind}.median"

@@ -26,7 +26,7 @@ Prints one JSON document and writes it, a PNG bar chart and the per-request
 list under bench/results/. Everything it created is removed at the end, also
 on failure or Ctrl-C.
 
-    /tmp/pv/bin/python bench/page_weight.py
+    /tmp/pv/bin/python -m bench.page_weight
 """
 
 from __future__ import annotations
@@ -45,11 +45,11 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
-from common import RESULTS, benchmark_stack  # noqa: E402
-from measure import form_login  # noqa: E402
-from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from support.hub_client import Browser, Learner  # noqa: E402
-from support.stack import Stack  # noqa: E402
+from bench.common import RESULTS, benchmark_stack
+from bench.measure import form_login
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.hub_client import Browser, Learner
+from tests.support.stack import Stack
 LEARNER = "siti"
 
 VIEWPORT = {"width": 1000, "height": 700}

@@ -11,10 +11,10 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import REPO, benchmark_stack
-from measure import environment, form_login, register
-from support.hub_client import Browser
-from support.stack import Stack
+from bench.common import REPO, benchmark_stack
+from bench.measure import environment, form_login, register
+from tests.support.hub_client import Browser
+from tests.support.stack import Stack
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ forms, then measures:
 Prints one JSON document and writes it (and a PNG plot) under bench/results/.
 Everything it created is removed at the end, also on failure or Ctrl-C.
 
-    /tmp/bv/bin/python bench/spawn.py [--learners 10]
+    /tmp/bv/bin/python -m bench.spawn [--learners 10]
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ import time
 from pathlib import Path
 
 # The test suite's own helpers (stack, forms, API, kernel client) via common.
-from common import RESULTS, benchmark_stack  # noqa: E402
-from measure import (CpuMeter, container_memory, environment, form_login, hub_reported_spawn_seconds,  # noqa: E402
+from bench.common import RESULTS, benchmark_stack
+from bench.measure import (CpuMeter, container_memory, environment, form_login, hub_reported_spawn_seconds,
                      idle_memory, make_learner, mib, spawn, summarize)
-from support.hub_client import Browser, Learner  # noqa: E402
-from support.stack import Stack  # noqa: E402
+from tests.support.hub_client import Browser, Learner
+from tests.support.stack import Stack
 
 
 # ---------------------------------------------------------------- helpers

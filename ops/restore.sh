@@ -117,7 +117,7 @@ if [ ${#disk_keys[@]} -gt 0 ]; then
         bytes=$(sed -n "s/^bytes $key //p" <<<"$header")
         # Room for the files, ext4's own blocks and some work space.
         min=$(( ${bytes:-0} + ${bytes:-0} / 4 + 64 * 1024 * 1024 ))
-        docker compose exec -T disks python3 -m balaikode_disks ensure \
+        docker compose exec -T disks python3 -m balaikode.disks ensure \
             "$(bk_volume_name "$project" "$key")" --min-size "$min" >/dev/null \
             || die "could not prepare the disk of $key (above); nothing was written yet"
     done

@@ -10,16 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from balaikode_disks.store import sizes_from_settings
+from balaikode import paths
+from balaikode.names import anchored
+from balaikode.settings import disk_sizes
 from traitlets.config import Config
 
 from .courses import user_uid
 from .disks import make_spawn_hook
 from .language import apply_language
-from .profiles import apply_profiles
-from .settings import USERNAME_PATTERN
+from .profile_choice import apply_profiles
 
-HUB_DATA_DIR = "/srv/jupyterhub/data"
+HUB_DATA_DIR = str(paths.HUB_DATA)
 GRADER_URL = "http://grader:9000"
 
 # Capabilities the learner image's start script needs while it is still root:
@@ -79,9 +80,9 @@ def apply_hub(c: Config, s: dict[str, Any], d: Deployment) -> None:
     # Restarting or upgrading the hub must not stop learners' servers.
     c.JupyterHub.cleanup_servers = False
     c.JupyterHub.concurrent_spawn_limit = s["BALAIKODE_CONCURRENT_SPAWN_LIMIT"]
-    c.JupyterHub.template_paths = ["/srv/balaikode/hub_config/templates"]
+    c.JupyterHub.template_paths = [str(paths.TEMPLATES)]
     # Learners see Balai Kode's name at the top of every hub page, not Jupyter's.
-    c.JupyterHub.logo_file = "/srv/balaikode/hub_config/static/balaikode-logo.svg"
+    c.JupyterHub.logo_file = str(paths.LOGO)
     c.JupyterHub.tornado_settings = {
         # Slow, shared links: gzip the hub's pages, scripts and styles.
         "compress_response": True,
@@ -124,7 +125,7 @@ def apply_auth(c: Config, s: dict[str, Any], d: Deployment) -> None:
     # JupyterHub 5 refuses every user not listed in allowed_users unless
     # allow_all is set; NativeAuthenticator's own approval check still applies.
     c.Authenticator.allow_all = True
-    c.Authenticator.username_pattern = USERNAME_PATTERN
+    c.Authenticator.username_pattern = anchored("user")
     c.NativeAuthenticator.minimum_password_length = s["BALAIKODE_MIN_PASSWORD_LENGTH"]
     c.NativeAuthenticator.check_common_password = True
     # No lockout (anyone could lock the admin out): throttle.py slows the
@@ -164,7 +165,7 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
     }
     # Course volumes and the trainer/learner role, from the user's groups;
     # then the home and exchanges as size-limited disks.
-    c.DockerSpawner.pre_spawn_hook = make_spawn_hook(d.project, sizes_from_settings(s))
+    c.DockerSpawner.pre_spawn_hook = make_spawn_hook(d.project, disk_sizes(s))
     c.DockerSpawner.extra_create_kwargs = {
         "labels": {"balaikode.project": d.project, "balaikode.role": "learner"},
     }

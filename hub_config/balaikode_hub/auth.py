@@ -23,14 +23,14 @@ from nativeauthenticator.orm import UserInfo
 from tornado import web
 from traitlets import Unicode
 
-from .settings import USERNAME_RULE_ID
+from balaikode.names import USER_RULE_ID
 from .courses import COURSE_API_HANDLERS
 from .signup_api import SIGNUP_API_HANDLERS
 from . import owner_only, passwords, review
 from .client_address import client_address
 from .throttle import THROTTLE, wait_message
 
-MSG_BAD_USERNAME = f"Nama pengguna tidak bisa dipakai. Aturannya: {USERNAME_RULE_ID}."
+MSG_BAD_USERNAME = f"Nama pengguna tidak bisa dipakai. Aturannya: {USER_RULE_ID}."
 MSG_TAKEN = "Nama pengguna ini sudah terdaftar. Silakan pilih nama lain."
 MSG_MISMATCH = "Kata sandi dan ulangi kata sandi tidak sama. Silakan ketik ulang."
 MSG_SIGNUP_DONE = (

@@ -11,11 +11,11 @@ from typing import Any, Mapping
 from traitlets.config import Config
 
 from .apply import APPLIERS, HUB_DATA_DIR, Deployment, apply_services
-from .settings import SettingsError, load_settings
+from balaikode.paths import GRADER_TOKEN
+from balaikode.settings import SettingsError, load_settings
 
 ADMIN_CLI_TOKEN_FILE = f"{HUB_DATA_DIR}/admin-cli-token"
 # Shared with the grader service only (its own small volume).
-GRADER_TOKEN_FILE = "/srv/grader-secret/token"
 
 
 def read_or_create_secret(path: str) -> str:
@@ -62,7 +62,7 @@ def configure(c: Config, environ: Mapping[str, str] = os.environ) -> None:
     try:
         built = build_config(environ,
                              admin_cli_token=read_or_create_secret(ADMIN_CLI_TOKEN_FILE),
-                             grader_token=read_or_create_secret(GRADER_TOKEN_FILE))
+                             grader_token=read_or_create_secret(str(GRADER_TOKEN)))
     except SettingsError as error:
         print("Balai Kode: refusing to start, fix these settings in .env "
               "(pengaturan salah, perbaiki di .env):", file=sys.stderr)

@@ -13,15 +13,15 @@ course's trainer group.
 from __future__ import annotations
 
 import json
-import re
 
+from balaikode import paths
+from balaikode.names import is_valid, problem
 from jupyterhub import orm
 from jupyterhub.apihandlers.base import APIHandler
 from jupyterhub.scopes import needs_scope
 from nativeauthenticator.orm import UserInfo
 from tornado import web
 
-COURSE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,40}$"
 LEARNER_UID_BASE = 10000
 COURSE_GID_BASE = 20000
 
@@ -49,7 +49,7 @@ def courses_of(user) -> tuple[list[str], list[str]]:
     for group in user.groups:
         for prefix, bucket in (("formgrade-", teaches), ("nbgrader-", learns)):
             course = group.name[len(prefix):]
-            if group.name.startswith(prefix) and re.match(COURSE_PATTERN, course):
+            if group.name.startswith(prefix) and is_valid("course", course):
                 bucket.append(course)
     return sorted(teaches), sorted(learns)
 
@@ -65,10 +65,10 @@ def course_mounts(project: str, db, user) -> tuple[dict, dict[str, str]]:
         # Learners read the exchange only (fetch, feedback); their
         # submissions are written by the grader service, within a quota.
         volumes[f"{project}-exchange-{course}"] = {
-            "bind": f"/srv/nbgrader/exchange/{course}", "mode": "rw" if course in teaches else "ro"}
+            "bind": str(paths.EXCHANGE / course), "mode": "rw" if course in teaches else "ro"}
         exchanges.append(f"{course}:{gid}")
         if course in teaches:
-            volumes[f"{project}-course-{course}"] = f"/srv/nbgrader/courses/{course}"
+            volumes[f"{project}-course-{course}"] = str(paths.COURSES / course)
             teaching.append(f"{course}:{gid}")
     if teaching:
         # The starter curriculum, solutions included: trainers only.
@@ -128,8 +128,8 @@ class CourseHandler(APIHandler):
 
     @needs_scope("admin:groups")
     def post(self, course):
-        if not re.match(COURSE_PATTERN, course):
-            raise web.HTTPError(400, f"Course id {course!r} must match {COURSE_PATTERN}")
+        if not is_valid("course", course):
+            raise web.HTTPError(400, problem("course", course))
         body = self.get_json_body()
         body = {} if body is None else body
         if not isinstance(body, dict):

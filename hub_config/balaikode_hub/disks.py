@@ -1,5 +1,5 @@
 """Before a learner server starts, its home and course exchanges become
-size-limited disks: the hub asks the disks service (hub_config/balaikode_disks)
+size-limited disks: the hub asks the disks service (src/balaikode/disks)
 over its Unix socket. With both sizes 0 the service is not asked at all."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from balaikode_disks.server import request
+from balaikode.disks_socket import request
 
 from .courses import make_pre_spawn_hook, user_uid
 

@@ -46,7 +46,7 @@ from jinja2.ext import Extension
 from markupsafe import Markup, escape
 from traitlets.config import Config
 
-from .settings import LANGUAGES
+from balaikode.settings import LANGUAGES
 
 COOKIE = "balaikode_lang"
 SITE_LANGUAGE_VAR = "balaikode_language"

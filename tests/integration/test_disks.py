@@ -96,7 +96,7 @@ def test_a_home_grows_when_the_limit_is_raised_and_keeps_its_files(stack, new_le
     # What a raised BALAIKODE_HOME_DISK_SIZE does at the next start, asked
     # for directly (the session stack keeps its settings).
     volume = f"{stack.project}-home-{learner.name}"
-    grown = disks(stack, "python3", "-m", "balaikode_disks", "ensure", volume, "--min-size", "3G")
+    grown = disks(stack, "python3", "-m", "balaikode.disks", "ensure", volume, "--min-size", "3G")
     assert grown.returncode == 0, grown.stdout + grown.stderr
     assert json.loads(grown.stdout)["size"] == 3 * 1024**3
 
@@ -109,7 +109,7 @@ def test_a_home_grows_when_the_limit_is_raised_and_keeps_its_files(stack, new_le
 def test_the_disks_service_refuses_volumes_that_are_not_homes_or_exchanges(stack):
     for name in (f"{stack.project}_hub-data", f"{stack.project}-course-x", "lain-home-ani",
                  f"{stack.project}-home-../../etc"):
-        refused = disks(stack, "python3", "-m", "balaikode_disks", "ensure", name)
+        refused = disks(stack, "python3", "-m", "balaikode.disks", "ensure", name)
         assert refused.returncode == 1, (name, refused.stdout)
         assert "is not a home or exchange volume" in refused.stderr, (name, refused.stderr)
 

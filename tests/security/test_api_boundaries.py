@@ -292,7 +292,7 @@ def test_a_learner_cannot_reach_the_hosts_own_ports(stack, pair):
     that network still has the host's bridge address as gateway, and the host
     would accept connections to any of its own addresses there (the isolation
     rules only filter forwarded traffic); the firewall service drops them
-    (images/hub/balaikode-firewall). A service we start on the host
+    (src/balaikode/firewall). A service we start on the host
     itself, listening on all addresses like sshd or a database usually does,
     shows whether the host is reachable."""
     ani, _ = pair

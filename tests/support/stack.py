@@ -100,7 +100,7 @@ class Stack:
     def release_disks(self) -> None:
         """Detach the project's loop devices (the kernel's, not Docker's: they
         would outlive the disk images that `down -v` deletes)."""
-        release = ["python3", "-m", "balaikode_disks", "release"]
+        release = ["python3", "-m", "balaikode.disks", "release"]
         if self.compose("exec", "-T", "disks", *release, check=False).returncode != 0:
             self.compose("run", "--rm", "--no-deps", "-T", "disks", *release, check=False)
 

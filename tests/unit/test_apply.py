@@ -4,7 +4,7 @@ import pytest
 
 from balaikode_hub.config import build_config
 from balaikode_hub.apply import CULLER_ROLE_SCOPES, learner_uid
-from balaikode_hub.settings import SettingsError
+from balaikode.settings import SettingsError
 
 ENV = {"COMPOSE_PROJECT_NAME": "kelas", "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.1.0"}
 

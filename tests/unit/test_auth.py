@@ -10,13 +10,13 @@ from traitlets.config import Config
 
 from balaikode_hub.auth import (MSG_BAD_USERNAME, MSG_MISMATCH, MSG_TAKEN,
                                 BalaiKodeAuthenticator)
-from balaikode_hub.settings import USERNAME_PATTERN
+from balaikode.names import anchored
 
 
 def make_authenticator(db, tmp_path, password=""):
     c = Config()
     c.Authenticator.admin_users = {"admin"}
-    c.Authenticator.username_pattern = USERNAME_PATTERN
+    c.Authenticator.username_pattern = anchored("user")
     c.NativeAuthenticator.minimum_password_length = 8
     c.NativeAuthenticator.check_common_password = True
     c.BalaiKodeAuthenticator.admin_password = password

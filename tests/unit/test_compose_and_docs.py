@@ -4,7 +4,7 @@ import re
 
 import yaml
 
-from balaikode_hub.settings import SCHEMA, settings_reference
+from balaikode.settings import SCHEMA, settings_reference
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -14,7 +14,7 @@ COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())
 
 def test_one_release_version_for_every_balaikode_image():
     text = (REPO / "docker-compose.yml").read_text()
-    tags = set(re.findall(r"balaikode/[a-z]+:([\w.-]+)", text))
+    tags = set(re.findall(r"(?<![\w/.])balaikode/[a-z]+:([\w.-]+)", text))
     assert len(tags) == 1, tags
     assert "latest" not in tags
 
@@ -38,7 +38,7 @@ def test_example_env_file_only_uses_known_keys():
 
 def test_settings_doc_is_generated_from_the_schema():
     doc = (REPO / "docs" / "settings.md").read_text()
-    assert settings_reference() in doc, "regenerate the table: PYTHONPATH=hub_config python3 -m balaikode_hub settings-doc"
+    assert settings_reference() in doc, "regenerate the table: PYTHONPATH=src python3 -m balaikode settings-doc"
 
 
 def test_learner_network_is_internal_and_proxy_api_is_not_on_it():

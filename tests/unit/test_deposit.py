@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 IMAGE_CODE = Path(__file__).resolve().parents[2] / "images" / "base"
-sys.path.insert(0, str(IMAGE_CODE))
 from balaikode_nbgrader import deposit, inbound  # noqa: E402
 
 ME, GID = os.getuid(), os.getgid()
@@ -184,7 +183,9 @@ def test_the_command_line_reports_refusals_as_json_with_exit_code_3(tmp_path):
     path.write_text(json.dumps(request(quota=1)))
     result = subprocess.run([sys.executable, "-m", "balaikode_nbgrader.deposit",
                              f"--exchange={exchange}", f"--request={path}"],
-                            cwd=IMAGE_CODE, capture_output=True, text=True)
+                            cwd=IMAGE_CODE, capture_output=True, text=True,
+                            # the image's copy of the naming rules
+                            env={**os.environ, "PYTHONPATH": str(IMAGE_CODE.parents[1] / "src")})
     assert result.returncode == 3, result.stderr
     assert json.loads(result.stdout)["refused"] == "quota"
 

@@ -8,9 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from balaikode_disks.store import DiskError, DiskStore, sizes_from_settings
+from balaikode.disks.store import DiskError, DiskStore
+from balaikode.settings import disk_sizes
 from balaikode_hub.disks import volumes_to_limit
-from balaikode_hub.settings import SettingsError, load_settings
+from balaikode.settings import SettingsError, load_settings
 
 GIB = 1024**3
 
@@ -49,8 +50,8 @@ def test_other_projects_volumes_are_never_limited():
 
 
 def test_disk_sizes_default_to_2g_and_accept_0():
-    assert sizes_from_settings(load_settings({})) == {"home": 2 * GIB, "exchange": 2 * GIB}
-    assert sizes_from_settings(load_settings({"BALAIKODE_HOME_DISK_SIZE": "0",
+    assert disk_sizes(load_settings({})) == {"home": 2 * GIB, "exchange": 2 * GIB}
+    assert disk_sizes(load_settings({"BALAIKODE_HOME_DISK_SIZE": "0",
                                               "BALAIKODE_EXCHANGE_DISK_SIZE": "5G"})) == {
         "home": 0, "exchange": 5 * GIB}
 
@@ -88,7 +89,7 @@ def test_the_store_knows_homes_and_exchanges():
 def test_the_disks_socket_answers_bad_requests_with_a_clear_error(tmp_path, line, words):
     import asyncio
 
-    from balaikode_disks.server import serve
+    from balaikode.disks.server import serve
 
     async def ask():
         path = tmp_path / "disks.sock"
@@ -109,7 +110,7 @@ def test_the_disks_socket_answers_bad_requests_with_a_clear_error(tmp_path, line
 
 
 def test_only_loops_of_deleted_balaikode_disk_images_are_orphans():
-    from balaikode_disks.store import orphaned_loops
+    from balaikode.disks.store import orphaned_loops
 
     listed = "\n".join([
         "/dev/loop1  /bkt85df22a5-home-korban2.img",                  # in use

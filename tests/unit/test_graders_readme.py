@@ -2,11 +2,9 @@
 
 import re
 import shutil
-import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))  # graders/ lives at the repository root
 
 import pytest  # noqa: E402
 

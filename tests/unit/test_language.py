@@ -20,7 +20,7 @@ from balaikode_hub.apply import APPLIERS
 from balaikode_hub.auth import MSG_NOT_APPROVED, MSG_SIGNUP_DONE, weak_password_message
 from balaikode_hub.language import (COOKIE, TEXTS, LanguageExtension, apply_language,
                                     choose_language, translate_message)
-from balaikode_hub.settings import SettingsError, load_settings
+from balaikode.settings import SettingsError, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 OURS = REPO / "hub_config" / "templates"

@@ -9,8 +9,9 @@ from tornado.web import HTTPError
 import yaml
 
 from balaikode_hub.config import build_config
-from balaikode_hub.profiles import course_image, enabled_images, make_apply_user_options
-from balaikode_hub.settings import SettingsError, load_settings
+from balaikode.profiles import course_image, enabled_images
+from balaikode_hub.profile_choice import make_apply_user_options
+from balaikode.settings import SettingsError, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = {"COMPOSE_PROJECT_NAME": "kelas", "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.1.0",

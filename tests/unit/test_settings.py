@@ -2,7 +2,7 @@
 
 import pytest
 
-from balaikode_hub.settings import SCHEMA, SettingsError, load_settings, parse_memory
+from balaikode.settings import SCHEMA, SettingsError, load_settings, parse_memory
 
 
 def test_defaults_fill_every_setting():

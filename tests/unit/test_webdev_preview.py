@@ -1,14 +1,11 @@
 """The live preview's address arithmetic (images/webdev/balaikode_webdev/preview.py),
 without Docker: relative redirects that work behind any hub prefix."""
 
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urljoin
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "images" / "webdev"))
-sys.path.insert(0, str(REPO / "images" / "base"))
 
 from balaikode_webdev import preview  # noqa: E402
 

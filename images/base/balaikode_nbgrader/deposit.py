@@ -30,13 +30,13 @@ import stat
 import subprocess
 import sys
 
+from balaikode import names
+
 from .inbound import MAX_BYTES, MAX_FILES, parse_entry
 
 KEEP_PER_ASSIGNMENT = 3
 STAGING = ".masuk"
 # Matched whole (fullmatch): "$" alone would let a final newline through.
-NAME_PATTERN = re.compile(r"[a-z][a-z0-9._-]{1,31}")
-ASSIGNMENT_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}")
 STAMP_PATTERN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?( UTC)?")
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 MAX_DEPTH = 8          # folders in a submission (nbgrader assignments use one or two)
@@ -97,8 +97,8 @@ def checked_files(files) -> tuple[dict[str, bytes], set[str]]:
 
 
 def entry_name(learner: str, assignment: str, timestamp: str, token: str) -> str:
-    for value, pattern, what in ((learner, NAME_PATTERN, "nama pelajar"),
-                                 (assignment, ASSIGNMENT_PATTERN, "nama tugas"),
+    for value, pattern, what in ((learner, names.USER, "nama pelajar"),
+                                 (assignment, names.ASSIGNMENT, "nama tugas"),
                                  (timestamp, STAMP_PATTERN, "waktu kirim"),
                                  (token, TOKEN_PATTERN, "penanda kiriman")):
         if not isinstance(value, str) or not pattern.fullmatch(value):

@@ -29,9 +29,11 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, NotFound
 
+from ..paths import DISK_IMAGES
+
 log = logging.getLogger("balaikode.disks")
 
-DISKS_DIR = Path("/srv/balaikode/disks")
+DISKS_DIR = DISK_IMAGES
 KINDS = ("home", "exchange")
 # DockerSpawner's escaped user names and course ids: letters, digits, - _ .
 SUFFIX_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$")
@@ -41,12 +43,6 @@ SUFFIX_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$")
 MKFS_OPTIONS = ["-q", "-t", "ext4", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard"]
 MOUNT_OPTIONS = "nosuid,nodev,noinit_itable"
 LABEL_KIND = "balaikode.disk"
-
-
-def sizes_from_settings(values: dict) -> dict[str, int]:
-    """Disk size per kind from the validated site settings (0: no limit)."""
-    return {"home": values["BALAIKODE_HOME_DISK_SIZE"],
-            "exchange": values["BALAIKODE_EXCHANGE_DISK_SIZE"]}
 
 
 IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*-(home|exchange)-[A-Za-z0-9][A-Za-z0-9_.-]*\.img$")

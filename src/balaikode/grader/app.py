@@ -16,21 +16,18 @@ import base64
 import json
 import logging
 import os
-import re
 from datetime import datetime, timezone
 
 import docker
 from tornado import httpclient, web
 
-from balaikode_hub.profiles import course_image
-from balaikode_hub.settings import SettingsError, load_settings
-
+from .. import names
+from ..paths import GRADER_TOKEN
+from ..profiles import course_image
+from ..settings import SettingsError, load_settings
 from . import exchange, sandbox
 
 log = logging.getLogger("balaikode.grader")
-# Matched whole (fullmatch): "$" alone would let a final newline through.
-NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}")
-COURSE_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{1,40}")
 # A submission is at most 20 MB of files (deposit.MAX_BYTES), base64 in JSON.
 MAX_SUBMIT_BODY = 32 * 2**20
 
@@ -39,7 +36,7 @@ class Settings:
     """The site settings (same schema and checks as the hub) this service uses."""
 
     hub_api = "http://hub:8081/hub/api"
-    token_file = "/srv/grader-secret/token"
+    token_file = str(GRADER_TOKEN)
 
     def __init__(self, environ=os.environ):
         values = load_settings(environ)
@@ -98,7 +95,7 @@ class GraderHandler(web.RequestHandler):
     async def course_member(self, course: str, roles: tuple[str, ...]) -> dict:
         """The course model if the caller has one of `roles` in it; else 401/403/404."""
         caller = await self.token_owner()
-        if not isinstance(course, str) or not COURSE_PATTERN.fullmatch(course):
+        if not names.is_valid("course", course):
             raise web.HTTPError(400, "bad course id")
         model = await self.hub(f"/balaikode/courses/{course}", self.config.token)
         if model is None:
@@ -144,7 +141,7 @@ class ExecuteHandler(GraderHandler):
         if problem:
             raise web.HTTPError(400, problem)
         kernel = body.get("kernel", "python3")
-        if not isinstance(kernel, str) or not NAME_PATTERN.fullmatch(kernel):
+        if not names.is_valid("assignment", kernel):
             raise web.HTTPError(400, "bad kernel name")
         cell_timeout = max(1, min(self.whole_number(body, "cell_timeout", 30), 600))
         notebook_timeout = max(5, min(self.whole_number(body, "notebook_timeout", 300),
@@ -167,7 +164,7 @@ class CollectHandler(GraderHandler):
         body = self.json_body()
         course = await self.trainer_course(body.get("course", ""))
         assignment = body.get("assignment", "")
-        if not isinstance(assignment, str) or not NAME_PATTERN.fullmatch(assignment):
+        if not names.is_valid("assignment", assignment):
             raise web.HTTPError(400, "bad assignment name")
         report = await asyncio.to_thread(
             exchange.collect, self.docker, self.config.image, self.config.project,

@@ -14,15 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-PREFIX = "BALAIKODE_"
+from .names import USER, is_valid
 
-# Hub user names end up in container, volume and path names, and as a Linux
-# user name inside the learner container: keep them boring.
-USERNAME_PATTERN = r"^[a-z][a-z0-9._-]{1,31}$"
-USERNAME_RULE_ID = (
-    "2–32 karakter: huruf kecil a–z, angka, titik (.), garis bawah (_) atau "
-    "tanda hubung (-), diawali huruf"
-)
+PREFIX = "BALAIKODE_"
 
 
 class SettingsError(ValueError):
@@ -138,8 +132,8 @@ def parse_usernames(text: str) -> list[str]:
     if not names:
         raise ValueError("name at least one user")
     for name in names:
-        if not re.fullmatch(USERNAME_PATTERN, name):
-            raise ValueError(f"{name!r} is not a valid user name ({USERNAME_PATTERN})")
+        if not is_valid("user", name):
+            raise ValueError(f"{name!r} is not a valid user name ({USER.pattern})")
     return names
 
 
@@ -156,7 +150,7 @@ def parse_image(text: str) -> str:
     return image
 
 
-# Learner server profiles (hub_config/balaikode_hub/profiles.py).
+# Learner server profiles (src/balaikode/profiles.py).
 PROFILE_NAMES = ("python", "webdev")
 
 
@@ -349,6 +343,12 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     if problems:
         raise SettingsError(problems)
     return values
+
+
+def disk_sizes(values: Mapping[str, Any]) -> dict[str, int]:
+    """Disk size per kind (home, exchange) from validated settings (0: no limit)."""
+    return {"home": values["BALAIKODE_HOME_DISK_SIZE"],
+            "exchange": values["BALAIKODE_EXCHANGE_DISK_SIZE"]}
 
 
 def settings_reference() -> str:

@@ -1,11 +1,7 @@
-"""The disks service's socket: one JSON request per line, one JSON answer.
-
-    {"op": "ensure", "volume": "PROJECT-home-ani", "owner": 10003, "min_size": 0}
-
-The socket lives in a volume only the hub mounts, so filesystem permissions
-are the authentication: learners never see it, and the service needs no
-network. Requests run one at a time (loop devices and Docker volumes are
-shared state).
+"""The disks service's side of its socket (the protocol and the client are
+in balaikode/disks_socket.py). Learners never see the socket, and the
+service needs no network. Requests run one at a time (loop devices and
+Docker volumes are shared state).
 """
 
 from __future__ import annotations
@@ -16,12 +12,12 @@ import logging
 import os
 from pathlib import Path
 
+from ..disks_socket import MAX_REQUEST
+from ..paths import DISKS_SOCKET
 from .store import DiskError, DiskStore
 
 log = logging.getLogger("balaikode.disks")
 
-SOCKET = Path("/srv/balaikode/disks-socket/disks.sock")
-MAX_REQUEST = 4096
 
 
 def answer(store: DiskStore, request: dict) -> dict:
@@ -36,7 +32,7 @@ def answer(store: DiskStore, request: dict) -> dict:
     return {"ok": False, "error": f"unknown op {op!r}"}
 
 
-async def serve(store: DiskStore, socket_path: Path = SOCKET) -> None:
+async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET) -> None:
     lock = asyncio.Lock()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -72,16 +68,3 @@ async def serve(store: DiskStore, socket_path: Path = SOCKET) -> None:
     log.info("listening on %s", socket_path)
     async with server:
         await server.serve_forever()
-
-
-async def request(message: dict, socket_path: Path = SOCKET, timeout: float = 60) -> dict:
-    """Client side (the hub, the balaikode command): one request, one answer."""
-    async def exchange():
-        reader, writer = await asyncio.open_unix_connection(str(socket_path))
-        try:
-            writer.write(json.dumps(message).encode() + b"\n")
-            await writer.drain()
-            return json.loads(await reader.readline())
-        finally:
-            writer.close()
-    return await asyncio.wait_for(exchange(), timeout)

@@ -1,4 +1,4 @@
-"""python -m balaikode_hub settings-doc: print docs/settings.md's table."""
+"""python -m balaikode settings-doc: print docs/settings.md's table."""
 
 import sys
 
@@ -7,4 +7,4 @@ from .settings import settings_reference
 if sys.argv[1:] == ["settings-doc"]:
     sys.stdout.write(settings_reference())
 else:
-    sys.exit("usage: python -m balaikode_hub settings-doc")
+    sys.exit("usage: python -m balaikode settings-doc")

@@ -1,4 +1,4 @@
-"""python3 -m balaikode_disks serve | ensure VOLUME [--owner UID] [--min-size SIZE] | release
+"""python3 -m balaikode.disks serve | ensure VOLUME [--owner UID] [--min-size SIZE] | release
 
 serve     the service: detach loop devices of deleted disk images (any stack's),
           re-attach every disk of this project, then answer the hub
@@ -17,15 +17,16 @@ import logging
 import os
 import sys
 
-from balaikode_hub.settings import SettingsError, load_settings, parse_memory
-
-from .server import SOCKET, request, serve
-from .store import DiskError, DiskStore, sizes_from_settings
+from ..disks_socket import request
+from ..paths import DISKS_SOCKET
+from ..settings import SettingsError, disk_sizes, load_settings, parse_memory
+from .server import serve
+from .store import DiskError, DiskStore
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="[disks %(levelname)s] %(message)s")
-    parser = argparse.ArgumentParser(prog="balaikode_disks", description=__doc__,
+    parser = argparse.ArgumentParser(prog="balaikode.disks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["serve", "ensure", "release"])
     parser.add_argument("volume", nargs="?")
@@ -54,10 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    store = DiskStore(os.environ["COMPOSE_PROJECT_NAME"], sizes_from_settings(values))
+    store = DiskStore(os.environ["COMPOSE_PROJECT_NAME"], disk_sizes(values))
     try:
         if args.command == "serve":
-            SOCKET.unlink(missing_ok=True)  # healthy only once attach_all is done
+            DISKS_SOCKET.unlink(missing_ok=True)  # healthy only once attach_all is done
             store.release_orphans()
             attached = store.attach_all()
             logging.info("%d disks attached", len(attached))

@@ -37,7 +37,7 @@ def run_job(client: docker.DockerClient, image: str, module: str, args: list[str
             volumes: dict, labels: dict[str, str], role: str, input_json: dict | None = None) -> dict:
     container = client.containers.create(
         image,
-        entrypoint=["python3", "-m", f"balaikode_nbgrader.{module}", *args],
+        entrypoint=["python3", "-I", "-m", f"balaikode_nbgrader.{module}", *args],
         user="0:0",
         network_mode="none",
         cap_drop=["ALL"], cap_add=["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID"],

@@ -1,4 +1,3 @@
-#!/opt/venv/bin/python
 """Keep learner containers away from the host's own services.
 
 The `learners` network is internal (no route out), but Docker 20.10 still
