@@ -33,18 +33,23 @@ def probe(learner):
     return json.loads(learner.run_code(PROBE))
 
 
+def assert_contained(learner, facts):
+    """What PROBE saw in her kernel: her own UID and home, no privileges."""
+    assert facts["uid"] >= 10000 and facts["gid"] == facts["uid"]
+    assert facts["home"] == f"/home/{learner.name}"
+    assert facts["cap_eff"] == "0000000000000000"
+    assert facts["cap_bnd"] == "0000000000000000"
+    assert facts["no_new_privs"] == "1"
+    assert facts["docker_sock"] is False
+    # Only her own home exists in her container.
+    assert facts["homes"] == [learner.name]
+
+
 def test_each_learner_is_an_unprivileged_user_with_own_uid(pair):
     one, two = (probe(learner) for learner in pair)
     assert one["uid"] != two["uid"]
     for learner, facts in zip(pair, (one, two)):
-        assert facts["uid"] >= 10000 and facts["gid"] == facts["uid"]
-        assert facts["home"] == f"/home/{learner.name}"
-        assert facts["cap_eff"] == "0000000000000000"
-        assert facts["cap_bnd"] == "0000000000000000"
-        assert facts["no_new_privs"] == "1"
-        assert facts["docker_sock"] is False
-        # Only their own home exists in their container.
-        assert facts["homes"] == [learner.name]
+        assert_contained(learner, facts)
 
 
 def test_uid_is_stable_across_server_restarts(pair):

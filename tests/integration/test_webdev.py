@@ -23,7 +23,7 @@ import pytest
 import websocket
 from playwright.sync_api import expect
 
-from integration.test_isolation import PROBE
+from integration.test_isolation import assert_contained, probe
 from support.attack import logged_in_page
 from support.hub_client import Browser, poll
 
@@ -210,14 +210,7 @@ def test_web_course_members_get_webdev_and_unknown_profiles_are_refused(stack, n
 
 def test_isolation_holds_in_the_webdev_image(stack, web):
     """The same start script: own UID, no capabilities, no Docker socket."""
-    facts = json.loads(web.run_code(PROBE))
-    assert facts["uid"] >= 10000 and facts["gid"] == facts["uid"]
-    assert facts["home"] == f"/home/{web.name}"
-    assert facts["cap_eff"] == "0000000000000000"
-    assert facts["cap_bnd"] == "0000000000000000"
-    assert facts["no_new_privs"] == "1"
-    assert facts["docker_sock"] is False
-    assert facts["homes"] == [web.name]
+    assert_contained(web, probe(web))
     host = stack.learner_container(web.name).attrs["HostConfig"]
     assert host["CapDrop"] == ["ALL"] and "no-new-privileges" in host["SecurityOpt"]
     assert host["PidsLimit"] == 256 and host["Memory"] == 1024**3

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 IMAGE_CODE = Path(__file__).resolve().parents[2] / "images" / "base"
-from balaikode_nbgrader import deposit, inbound  # noqa: E402
+from balaikode_nbgrader import deposit, inbound
 
 ME, GID = os.getuid(), os.getgid()
 MIB = 2**20

@@ -4,11 +4,10 @@ import random
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
 
-import pytest  # noqa: E402
+import pytest
 
-from graders import (  # noqa: E402
+from graders import (
     CheckResult,
     applied_css_value,
     assert_css_value,
@@ -17,7 +16,7 @@ from graders import (  # noqa: E402
     check_css_value,
     load_stylesheet,
 )
-from graders.css_values import normalize_color, same_value  # noqa: E402
+from graders.css_values import normalize_color, same_value
 
 FIXTURES = Path(__file__).with_name("grader_fixtures")
 PAGE = FIXTURES / "halaman.html"

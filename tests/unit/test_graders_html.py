@@ -3,11 +3,10 @@
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
 
-import pytest  # noqa: E402
+import pytest
 
-from graders import (  # noqa: E402
+from graders import (
     CheckResult,
     assert_element,
     assert_html_page,

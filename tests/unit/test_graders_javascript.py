@@ -7,12 +7,11 @@ webdev image); without it these tests fail, they are never skipped.
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
 
-import pytest  # noqa: E402
+import pytest
 
-from graders import UNDEFINED, assert_js_function, check_js_function, run_js_function  # noqa: E402
-from graders.javascript import values_equal  # noqa: E402
+from graders import UNDEFINED, assert_js_function, check_js_function, run_js_function
+from graders.javascript import values_equal
 
 FIXTURES = Path(__file__).with_name("grader_fixtures")
 CODE = FIXTURES / "hitung.js"

@@ -7,11 +7,10 @@ command does it). Without it these tests fail loudly; they are never skipped.
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
 
-import pytest  # noqa: E402
+import pytest
 
-from graders import assert_php_output, check_html_page, check_php_output, run_php  # noqa: E402
+from graders import assert_php_output, check_html_page, check_php_output, run_php
 
 FIXTURES = Path(__file__).with_name("grader_fixtures")
 SALAM = FIXTURES / "salam.php"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
-import pytest  # noqa: E402
+import pytest
 
 FIXTURES = Path(__file__).with_name("grader_fixtures")
 README = REPO / "graders" / "README.md"

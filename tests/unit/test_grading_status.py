@@ -4,7 +4,7 @@
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
-from balaikode_nbgrader import grading_status as gs  # noqa: E402
+from balaikode_nbgrader import grading_status as gs
 
 TOKEN = "BK0123abcd"
 

@@ -6,7 +6,7 @@ import stat
 import threading
 from pathlib import Path
 
-from balaikode_nbgrader import inbound  # noqa: E402
+from balaikode_nbgrader import inbound
 
 ME = os.getuid()
 GID = os.getgid()

@@ -1,13 +1,11 @@
 """Which responses of a learner's server are sandboxed (images/base/
 balaikode_server/untrusted.py), on bare tornado objects."""
 
-from pathlib import Path
 
 from tornado.httputil import HTTPHeaders, HTTPServerRequest
 
-REPO = Path(__file__).resolve().parents[2]
 
-from balaikode_server import untrusted  # noqa: E402
+from balaikode_server import untrusted
 
 BASE = "/user/budi/"
 

@@ -5,9 +5,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urljoin
 
-REPO = Path(__file__).resolve().parents[2]
 
-from balaikode_webdev import preview  # noqa: E402
+from balaikode_webdev import preview
 
 BASE = "http://hub.example/user/budi/"
 
