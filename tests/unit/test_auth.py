@@ -21,7 +21,9 @@ def make_authenticator(db, tmp_path, password=""):
     c.NativeAuthenticator.check_common_password = True
     c.BalaiKodeAuthenticator.admin_password = password
     c.BalaiKodeAuthenticator.admin_password_file = str(tmp_path / "admin-password")
-    return BalaiKodeAuthenticator(config=c, _deprecated_db_session=db)
+    # `db` is the Authenticator's public trait (JupyterHub 5 and 6); the hub
+    # itself fills it from its own session.
+    return BalaiKodeAuthenticator(config=c, db=db)
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def test_the_refusal_wins_over_jupyterhubs_own_authorize_handler(db, tmp_path):
     c = Config()
     c.BalaiKodeAuthenticator.admin_password_file = str(tmp_path / "admin-password")
     app = JupyterHub(config=c)
-    app.authenticator = BalaiKodeAuthenticator(config=c, _deprecated_db_session=db)
+    app.authenticator = BalaiKodeAuthenticator(config=c, db=db)
     app.init_handlers()
     # Tornado takes the first rule that matches the path.
     for path, expected in [("/hub/api/oauth2/authorize", owner_only.OwnServerOnlyAuthorizeHandler),
