@@ -1,22 +1,31 @@
 """Execute one notebook in a throwaway container and return it.
 
 The notebook goes in through the container's stdin and comes back on its
-stdout, read through the attach socket with a size cap, so the sandbox needs
-no volume and nothing it prints is written to the host's disk.
+stdout, read through an attach stream with a size cap, so the sandbox needs
+no volume and nothing it prints is written to the host's disk (the log
+driver is "none"). All of it uses docker-py's documented calls: `attach`
+with `stream` and `demux` for the output, `attach_socket` for stdin.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import socket
-import struct
-import time
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import docker
 import nbformat
 
 MAX_NOTEBOOK_BYTES = 30 * 1024 * 1024
+# After the deadline has stopped a sandbox, how long its I/O thread gets to
+# notice before the sandbox is removed anyway.
+STOP_GRACE_SECONDS = 5
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,76 +53,130 @@ def mark_failed(notebook_text: str, reason: str) -> str:
     return nbformat.writes(nb)
 
 
-def _read_stdout(sock: socket.socket, deadline: float) -> tuple[bytes, bool]:
-    """Demultiplex Docker's attach stream; return (stdout, overflowed)."""
+def collect_stdout(chunks: Iterable[tuple[bytes | None, bytes | None]],
+                   limit: int = MAX_NOTEBOOK_BYTES) -> tuple[bytes, bool]:
+    """Join the stdout side of (stdout, stderr) chunks, as docker-py's
+    `attach(stream=True, demux=True)` yields them; return (stdout, overflowed).
+
+    stderr is dropped: it holds the kernel's and the runner's own messages,
+    which the notebook already reports, and whatever the learner's code
+    writes there, which must neither fill the grader's memory nor its log.
+    Reading stops as soon as stdout passes `limit`."""
     out = bytearray()
-    buffer = b""
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError
-        sock.settimeout(remaining)
-        chunk = sock.recv(65536)
-        if not chunk:
-            return bytes(out), False
-        buffer += chunk
-        while len(buffer) >= 8:
-            kind, size = buffer[0], struct.unpack(">I", buffer[4:8])[0]
-            if len(buffer) < 8 + size:
-                break
-            if kind == 1:
-                out += buffer[8:8 + size]
-                if len(out) > MAX_NOTEBOOK_BYTES:
-                    return bytes(out), True
-            buffer = buffer[8 + size:]
+    for stdout, _stderr in chunks:
+        if stdout:
+            out += stdout
+            if len(out) > limit:
+                return bytes(out), True
+    return bytes(out), False
+
+
+def within_deadline(work: Callable[[], T], seconds: float, stop: Callable[[], None]) -> T:
+    """Run `work` (blocking I/O with the sandbox) for at most `seconds`.
+
+    docker-py's attach stream blocks without a timeout of its own, so the
+    work runs in a thread and the caller waits for it; at the deadline `stop`
+    must end the work's I/O (kill the container, close the stream), and
+    TimeoutError is raised whether or not the thread has ended by then."""
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name="sandbox-io", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        stop()
+        worker.join(STOP_GRACE_SECONDS)
+        raise TimeoutError
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
+
+
+def send_stdin(attached, data: bytes) -> None:
+    """Write `data` to a container's stdin and close it.
+
+    `attached` is what `attach_socket(params={"stdin": 1, "stream": 1})`
+    returns: the hijacked connection as a file object, which can write but
+    not half-close. A duplicate of its descriptor is a plain socket that can
+    (shutting down the socket, not just this descriptor); the container was
+    created with StdinOnce, so Docker then closes the container's stdin and
+    the runner sees the end of the notebook. Works for the Unix socket and
+    plain TCP, which the grader uses, not for TLS."""
+    with socket.socket(fileno=os.dup(attached.fileno())) as sock:
+        # The duplicate shares the non-blocking mode docker-py's client
+        # timeout left on the connection; sendall needs it blocking (the
+        # deadline is kept by within_deadline).
+        sock.setblocking(True)
+        try:
+            sock.sendall(data)
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            # The container ended (or was stopped) before reading it all; its
+            # output, or the lack of it, tells what happened.
+            pass
+    attached.close()
+
+
+def close_quietly(stream) -> None:
+    """Close an attach stream that may be closed already or broken."""
+    try:
+        stream.close()
+    except OSError:
+        pass
 
 
 def run_notebook(client: docker.DockerClient, image: str, notebook_text: str, *,
                  kernel: str, cell_timeout: int, notebook_timeout: int,
                  limits: SandboxLimits, labels: dict[str, str]) -> SandboxResult:
-    api = client.api
-    # The low-level API: a container whose stdin closes after the one
-    # attached client is done (StdinOnce) needs a hand-made config.
-    host_config = api.create_host_config(
-        network_mode="none",
-        read_only=True, tmpfs={"/tmp": f"size={limits.tmp_size},mode=1777"},
-        mem_limit=limits.memory, memswap_limit=limits.memory,
-        nano_cpus=int(limits.cpus * 1e9), pids_limit=limits.pids,
-        cap_drop=["ALL"], security_opt=["no-new-privileges"],
-        log_config={"Type": "none", "Config": {}},
-    )
-    config = api.create_container_config(
-        image, None,
+    container = client.containers.create(
+        image,
         entrypoint=["python3", "-m", "balaikode_nbgrader.run_notebook",
                     f"--cell-timeout={cell_timeout}", f"--kernel={kernel}"],
         user="65534:65534",
         environment={"HOME": "/tmp", "JUPYTER_RUNTIME_DIR": "/tmp/runtime",
                      "IPYTHONDIR": "/tmp/ipython", "JUPYTER_DATA_DIR": "/tmp/data"},
         working_dir="/tmp",
-        stdin_open=True, tty=False,
-        network_disabled=True,
-        host_config=host_config,
+        # stdin open and not detached: docker-py then sets StdinOnce, so the
+        # container's stdin closes when our one stdin connection does.
+        stdin_open=True, detach=False, tty=False,
+        network_mode="none", network_disabled=True,
+        read_only=True, tmpfs={"/tmp": f"size={limits.tmp_size},mode=1777"},
+        mem_limit=limits.memory, memswap_limit=limits.memory,
+        nano_cpus=int(limits.cpus * 1e9), pids_limit=limits.pids,
+        cap_drop=["ALL"], security_opt=["no-new-privileges"],
+        log_config=docker.types.LogConfig(type=docker.types.LogConfig.types.NONE),
         labels={**labels, "balaikode.role": "sandbox"},
     )
-    config["StdinOnce"] = True  # docker-py hard-codes False
-    created = api.create_container_from_config(config)
-    container = client.containers.get(created["Id"])
+    output = None
     try:
-        sock = client.api.attach_socket(container.id, params={
-            "stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
-        raw = sock._sock  # the plain socket under docker-py's wrapper
+        # Both attached before the start, so no output is missed.
+        output = container.attach(stdout=True, stderr=True, stream=True, demux=True)
+        stdin = container.attach_socket(params={"stdin": 1, "stream": 1})
         container.start()
-        raw.sendall(notebook_text.encode())
-        raw.shutdown(socket.SHUT_WR)
-        deadline = time.monotonic() + notebook_timeout
+
+        def exchange() -> tuple[bytes, bool]:
+            send_stdin(stdin, notebook_text.encode())
+            return collect_stdout(output)
+
+        def stop() -> None:
+            try:
+                container.kill()
+            except docker.errors.APIError:
+                pass  # already ended
+            close_quietly(output)
+
         try:
-            out, overflowed = _read_stdout(raw, deadline)
-        except (TimeoutError, socket.timeout):
+            out, overflowed = within_deadline(exchange, notebook_timeout, stop)
+        except TimeoutError:
             return SandboxResult(mark_failed(notebook_text, (
                 f"waktu habis: notebook berjalan lebih dari {notebook_timeout} detik "
                 "(mungkin ada perulangan tanpa akhir)")), "timeout")
-        finally:
-            raw.close()
         if overflowed:
             return SandboxResult(mark_failed(notebook_text, "keluaran terlalu besar"), "output too large")
         state = container.wait(timeout=30)
@@ -130,6 +193,8 @@ def run_notebook(client: docker.DockerClient, image: str, notebook_text: str, *,
         return SandboxResult(out.decode(), None)
     finally:
         container.remove(force=True)
+        if output is not None:
+            close_quietly(output)
 
 
 def notebook_problem(notebook_text: str) -> str | None:
