@@ -4,7 +4,8 @@ POST /services/grader/execute  {course, notebook, kernel, cell_timeout, notebook
 POST /services/grader/collect  {course, assignment}
 POST /services/grader/submit   {course, assignment, token, files: {path: base64}}
 
-Callers authenticate with their JupyterHub token. Execute and collect serve
+Callers authenticate with their JupyterHub token in the Authorization header,
+checked by JupyterHub's own service auth (HubAuth). Execute and collect serve
 only trainers of the course (members of formgrade-COURSE); submit serves its
 learners and trainers, and files the submission under the caller's own name.
 """
@@ -19,6 +20,7 @@ import os
 from datetime import datetime, timezone
 
 import docker
+from jupyterhub.services.auth import HubAuth
 from tornado import httpclient, web
 
 from .. import names
@@ -30,6 +32,10 @@ from . import exchange, sandbox
 log = logging.getLogger("balaikode.grader")
 # A submission is at most 20 MB of files (deposit.MAX_BYTES), base64 in JSON.
 MAX_SUBMIT_BODY = 32 * 2**20
+# A client that trickles its body is cut off; bodies over the largest
+# route's limit (a trainer's notebook to execute, JSON-escaped) are refused
+# before they are read; /submit lowers it for its own bodies.
+LISTEN_OPTIONS = {"body_timeout": 120, "max_body_size": 64 * 2**20}
 
 
 class Settings:
@@ -37,6 +43,11 @@ class Settings:
 
     hub_api = "http://hub:8081/hub/api"
     token_file = str(GRADER_TOKEN)
+    # How long the hub's answer about a caller's token is trusted: a token
+    # the hub revokes (server stopped, user deleted, token expired) stops
+    # working here at most this many seconds later. A trainer's autograde
+    # calls /execute once per notebook; they share one hub lookup per window.
+    token_cache_seconds = 10
 
     def __init__(self, environ=os.environ):
         values = load_settings(environ)
@@ -54,13 +65,57 @@ class Settings:
             return handle.read().strip()
 
 
+class HeaderTokenAuth(HubAuth):
+    """JupyterHub's service auth, reading the token from the Authorization
+    header only. HubAuth never reads cookies (only HubOAuth does), so a
+    learner's browser cannot be made to call the grader cross-site with her
+    cookies. But HubAuth also takes ``?token=`` from the URL of any request
+    that says it is a websocket (and of every request if
+    allow_token_in_url is set): URLs end up in logs and Referer headers, so
+    the grader does not read tokens there."""
+
+    def get_token(self, handler, in_cookie=True):
+        header = handler.request.headers.get(self.auth_header_name, "")
+        match = self.auth_header_pat.match(header)
+        return match.group(1) if match else None
+
+
+def make_hub_auth(settings: Settings) -> HeaderTokenAuth:
+    # Callers are identified with their own token (GET /hub/api/user), so
+    # HubAuth needs no token of the grader's; the grader's token is used
+    # only to read courses (self.course).
+    return HeaderTokenAuth(api_url=settings.hub_api, cache_max_age=settings.token_cache_seconds)
+
+
 class GraderHandler(web.RequestHandler):
-    def initialize(self, settings: Settings, docker_client, slots: asyncio.Semaphore,
-                   course_locks: dict[str, asyncio.Lock]):
+    def initialize(self, settings: Settings, hub_auth: HubAuth, docker_client,
+                   slots: asyncio.Semaphore, course_locks: dict[str, asyncio.Lock],
+                   uploading: set[str]):
         self.config = settings
+        self.hub_auth = hub_auth
         self.docker = docker_client
         self.slots = slots
         self.course_locks = course_locks
+        self.uploading = uploading  # callers whose submission is being received
+
+    async def prepare(self):
+        """Every request is made by someone the hub knows: 401 without a
+        token, 403 for a token the hub does not accept. Runs before the body
+        of a streamed upload is read. (Not the HubAuthenticated mixin: its
+        get_current_user asks the hub synchronously, which would stop every
+        other request and upload while the hub answers.)"""
+        if not self.hub_auth.get_token(self):
+            raise web.HTTPError(401, "JupyterHub token required")
+        try:
+            caller = await self.hub_auth.get_user(self, sync=False)
+        except web.HTTPError as error:
+            # HubAuth's message names hosts and URLs: for the log, not the caller.
+            log.error("Could not check a token with the hub: %s", error.log_message)
+            raise web.HTTPError(502, "Hub tidak menjawab; coba lagi sebentar lagi. "
+                                     "(The hub did not answer.)") from None
+        if caller is None:
+            raise web.HTTPError(403, "invalid token")
+        self.current_user = caller
 
     def write_error(self, status_code, **kwargs):
         reason = self._reason
@@ -69,9 +124,10 @@ class GraderHandler(web.RequestHandler):
             reason = exc.log_message
         self.finish({"message": reason})
 
-    async def hub(self, path: str, token: str) -> dict | None:
-        request = httpclient.HTTPRequest(self.config.hub_api + path,
-                                         headers={"Authorization": f"token {token}"})
+    async def course(self, course: str) -> dict | None:
+        """The hub's course model (balaikode_hub.courses), read with the grader's own token."""
+        request = httpclient.HTTPRequest(f"{self.config.hub_api}/balaikode/courses/{course}",
+                                         headers={"Authorization": f"token {self.config.token}"})
         try:
             response = await httpclient.AsyncHTTPClient().fetch(request)
         except httpclient.HTTPClientError as error:
@@ -80,24 +136,12 @@ class GraderHandler(web.RequestHandler):
             raise
         return json.loads(response.body)
 
-    async def token_owner(self) -> dict:
-        """The hub's model of whoever the request's token belongs to; else 401/403."""
-        if getattr(self, "_token_owner", None) is None:
-            header = self.request.headers.get("Authorization", "")
-            if not header.lower().startswith("token "):
-                raise web.HTTPError(401, "JupyterHub token required")
-            owner = await self.hub("/user", header.split(None, 1)[1])
-            if owner is None:
-                raise web.HTTPError(403, "invalid token")
-            self._token_owner = owner
-        return self._token_owner
-
     async def course_member(self, course: str, roles: tuple[str, ...]) -> dict:
-        """The course model if the caller has one of `roles` in it; else 401/403/404."""
-        caller = await self.token_owner()
+        """The course model if the caller has one of `roles` in it; else 400/403/404."""
+        caller = self.current_user
         if not names.is_valid("course", course):
             raise web.HTTPError(400, "bad course id")
-        model = await self.hub(f"/balaikode/courses/{course}", self.config.token)
+        model = await self.course(course)
         if model is None:
             raise web.HTTPError(404, f"no course {course}")
         if caller.get("kind") != "user" or not any(caller["name"] in model[role] for role in roles):
@@ -185,13 +229,12 @@ class SubmitHandler(GraderHandler):
     a learner who fires many large uploads at once gets 429s, not the
     grader's memory."""
 
-    uploading: set[str] = set()
-
     async def prepare(self):
         self.request.connection.set_max_body_size(MAX_SUBMIT_BODY)
         self.chunks: list[bytes] = []
         self.mine = None
-        name = (await self.token_owner()).get("name")
+        await super().prepare()
+        name = self.current_user["name"]
         if name in self.uploading:
             raise web.HTTPError(429, "Pengumpulan GAGAL: kirimanmu yang sebelumnya masih diproses; "
                                      "tunggu sebentar lalu kirim lagi. (A submission of yours is "
@@ -245,9 +288,11 @@ class HealthHandler(web.RequestHandler):
         self.finish({"ok": True})
 
 
-def make_app(settings: Settings) -> web.Application:
-    shared = {"settings": settings, "docker_client": docker.from_env(),
-              "slots": asyncio.Semaphore(settings.max_parallel), "course_locks": {}}
+def make_app(settings: Settings, docker_client: docker.DockerClient | None = None) -> web.Application:
+    shared = {"settings": settings, "hub_auth": make_hub_auth(settings),
+              "docker_client": docker_client or docker.from_env(),
+              "slots": asyncio.Semaphore(settings.max_parallel), "course_locks": {},
+              "uploading": set()}
     prefix = "/services/grader"
     return web.Application([
         (f"{prefix}/?", HealthHandler),
@@ -265,10 +310,7 @@ async def serve() -> None:
     except SettingsError as error:
         log.error("Refusing to start, fix these settings in .env: %s", "; ".join(error.problems))
         raise SystemExit(2)
-    # A client that trickles its body is cut off; bodies over the largest
-    # route's limit (a trainer's notebook to execute, JSON-escaped) are
-    # refused before they are read; /submit lowers it for its own bodies.
-    make_app(settings).listen(9000, "0.0.0.0", body_timeout=120, max_body_size=64 * 2**20)
+    make_app(settings).listen(9000, "0.0.0.0", **LISTEN_OPTIONS)
     log.info("Grader service listening on :9000 (image %s)", settings.image)
     await asyncio.Event().wait()
 

@@ -1,0 +1,329 @@
+"""Who may use the grader service: its guards, on a real grader HTTP server
+talking to a stand-in hub API and Docker engine on localhost
+(support.grader_doubles). The real stack's tests (tests/security,
+tests/integration) check the same paths against the real hub."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import socket
+import time
+
+import docker
+import pytest
+
+from balaikode.grader.app import LISTEN_OPTIONS, MAX_SUBMIT_BODY, Settings, make_app
+from support.grader_doubles import FakeDockerEngine, FakeHub, Servers
+
+SERVICE_TOKEN = "grader-service-token"
+PREFIX = "/services/grader"
+ENDPOINTS = ("execute", "collect", "submit")
+UIDS = {"guru": 10001, "siti": 10002, "budi": 10003, "guru-b": 10004, "ani": 10005}
+
+
+class Grader:
+    """The grader app and its two stand-ins, and a client for it."""
+
+    def __init__(self, servers: Servers, tmp_path, token_cache_seconds: float,
+                 hub_api: str | None = None):
+        self.hub = FakeHub(SERVICE_TOKEN)
+        self.engine = FakeDockerEngine()
+        for name in UIDS:
+            self.hub.add_user(f"token-{name}", name)
+        self.hub.add_user("token-admin-cli", "balaikode-admin", kind="service")
+        self.hub.add_course("kelas-a", 20001, trainers={"guru": UIDS["guru"]},
+                            learners={"siti": UIDS["siti"], "budi": UIDS["budi"]})
+        self.hub.add_course("kelas-b", 20002, trainers={"guru-b": UIDS["guru-b"]},
+                            learners={"ani": UIDS["ani"]})
+        hub_port = servers.serve(self.hub.app)
+        engine_port = servers.serve(self.engine.app)
+
+        token_file = tmp_path / "grader-token"
+        token_file.write_text(SERVICE_TOKEN + "\n")
+        settings = Settings({"COMPOSE_PROJECT_NAME": "uji",
+                             "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.1.0"})
+        settings.hub_api = hub_api or f"http://127.0.0.1:{hub_port}/hub/api"
+        settings.token_file = str(token_file)
+        settings.token_cache_seconds = token_cache_seconds
+        self.settings = settings
+
+        def app():
+            engine = docker.DockerClient(base_url=f"tcp://127.0.0.1:{engine_port}", version="1.41")
+            return make_app(settings, engine)
+        # The same server options as the service (body size cap, body timeout).
+        self.port = servers.serve(app, **LISTEN_OPTIONS)
+
+    def post(self, endpoint: str, body, token: str | None = None, path_suffix: str = "",
+             headers: dict | None = None) -> tuple[int, dict]:
+        headers = dict(headers or {})
+        if token:
+            headers["Authorization"] = f"token {token}"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("POST", f"{PREFIX}/{endpoint}{path_suffix}",
+                               body=json.dumps(body).encode(), headers=headers)
+            response = connection.getresponse()
+            return response.status, json.loads(response.read() or b"{}")
+        finally:
+            connection.close()
+
+    def open_upload(self, token: str | None, length: int, first_part: bytes = b"") -> socket.socket:
+        """A submission whose body is still on its way: the headers and first_part only."""
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+        auth = f"Authorization: token {token}\r\n" if token else ""
+        sock.sendall((f"POST {PREFIX}/submit HTTP/1.1\r\nHost: grader\r\n{auth}"
+                      f"Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+                      ).encode() + first_part)
+        return sock
+
+
+def read_response(sock: socket.socket) -> tuple[int, bytes]:
+    """The status and body of the one response on sock (read until the server closes or
+    the Content-Length is met)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split()[1])
+    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), None)
+    while length is not None and len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return status, body
+
+
+def closed_port() -> int:
+    """A localhost port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def servers():
+    running = Servers()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def grader(servers, tmp_path):
+    return Grader(servers, tmp_path, token_cache_seconds=1)
+
+
+def submission(course="kelas-a", **extra):
+    files = {"tugas1/jawaban.ipynb": base64.b64encode(b'{"cells": []}').decode()}
+    return {"course": course, "assignment": "tugas1", "token": "t", "files": files, **extra}
+
+
+def deposits(grader: Grader) -> list[dict]:
+    return [job for job in grader.engine.jobs if job["role"] == "deposit"]
+
+
+# --- Who the caller is: the hub says, from the Authorization header only ---
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_no_token_is_401_and_the_hub_is_not_asked(grader, endpoint):
+    status, reply = grader.post(endpoint, {"course": "kelas-a"})
+    assert (status, reply["message"]) == (401, "JupyterHub token required")
+    assert not grader.hub.lookups
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_a_token_the_hub_does_not_know_is_403(grader, endpoint):
+    status, reply = grader.post(endpoint, {"course": "kelas-a"}, token="token-nobody")
+    assert (status, reply["message"]) == (403, "invalid token")
+    assert grader.hub.lookups["token-nobody"] == 1
+
+
+@pytest.mark.parametrize("how", ["query", "websocket-query", "cookie"])
+def test_a_token_anywhere_but_the_authorization_header_is_ignored(grader, how):
+    # HubAuth takes ?token= from a request that says it is a websocket; the
+    # grader does not. A browser never sends a learner's token in a header by
+    # itself, so a cross-site page cannot make her browser call the grader.
+    suffix, headers = "", {}
+    if how in ("query", "websocket-query"):
+        suffix = "?token=token-guru"
+    if how == "websocket-query":
+        headers["Sec-Fetch-Mode"] = "websocket"
+    if how == "cookie":
+        headers["Cookie"] = ("jupyterhub-services=token-guru; grader=token-guru; "
+                             "jupyterhub-session-id=x")
+    status, reply = grader.post("collect", {"course": "kelas-a", "assignment": "tugas1"},
+                                path_suffix=suffix, headers=headers)
+    assert (status, reply["message"]) == (401, "JupyterHub token required")
+    assert not grader.engine.jobs
+    # The same token in the header does the job.
+    status, reply = grader.post("collect", {"course": "kelas-a", "assignment": "tugas1"},
+                                token="token-guru")
+    assert (status, reply) == (200, {"collected": [], "rejected": []})
+
+
+def test_token_answers_are_cached_briefly_and_a_revoked_token_stops_working(grader):
+    body = {"course": "kelas-a", "assignment": "tugas1"}
+    assert grader.post("collect", body, token="token-guru")[0] == 200
+    assert grader.post("collect", body, token="token-guru")[0] == 200
+    assert grader.hub.lookups["token-guru"] == 1
+    grader.hub.revoke("token-guru")
+    time.sleep(grader.settings.token_cache_seconds + 0.2)
+    assert grader.post("collect", body, token="token-guru") == (403, {"message": "invalid token"})
+    assert grader.hub.lookups["token-guru"] == 2
+
+
+def test_a_hub_that_does_not_answer_is_502_without_its_address(servers, tmp_path):
+    grader = Grader(servers, tmp_path, token_cache_seconds=1, hub_api=f"http://127.0.0.1:{closed_port()}/hub/api")
+    status, reply = grader.post("submit", submission(), token="token-siti")
+    assert status == 502
+    assert reply["message"] == "Hub tidak menjawab; coba lagi sebentar lagi. (The hub did not answer.)"
+
+
+# --- What the caller may do: course membership from the hub ---
+
+@pytest.mark.parametrize("endpoint", ["execute", "collect"])
+@pytest.mark.parametrize("caller", ["siti", "guru-b", "balaikode-admin"])
+def test_only_trainers_of_the_course_execute_and_collect(grader, endpoint, caller):
+    token = "token-admin-cli" if caller == "balaikode-admin" else f"token-{caller}"
+    status, reply = grader.post(endpoint, {"course": "kelas-a", "assignment": "tugas1",
+                                           "notebook": "{}"}, token=token)
+    assert status == 403
+    assert reply["message"] == f"{caller} is not a trainer of kelas-a"
+    assert not grader.engine.jobs
+
+
+def test_a_trainer_of_the_course_gets_past_the_guards(grader):
+    status, reply = grader.post("collect", {"course": "kelas-a", "assignment": "tugas1"},
+                                token="token-guru")
+    assert status == 200
+    [job] = grader.engine.jobs
+    assert job["role"] == "collector"
+    assert job["labels"]["balaikode.trainer"] == "guru"
+    assert job["binds"] == ["uji-exchange-kelas-a:/exchange:ro", "uji-course-kelas-a:/course:rw"]
+    # Execute reaches the notebook check (no sandbox is started for a broken one).
+    status, reply = grader.post("execute", {"course": "kelas-a", "notebook": "bukan notebook"},
+                                token="token-guru")
+    assert status == 400
+    assert reply["message"].startswith("berkas notebook rusak")
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("course", ["../kelas-a", "Kelas A", "", "kelas-a/../../x"])
+def test_a_bad_course_name_is_400(grader, endpoint, course):
+    status, reply = grader.post(endpoint, {"course": course}, token="token-guru")
+    assert (status, reply["message"]) == (400, "bad course id")
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_an_unknown_course_is_404(grader, endpoint):
+    status, reply = grader.post(endpoint, {"course": "kelas-z"}, token="token-guru")
+    assert (status, reply["message"]) == (404, "no course kelas-z")
+
+
+def test_a_learner_submits_under_her_own_name_only(grader):
+    # Whatever the body says about who is submitting, the token decides.
+    status, reply = grader.post("submit", submission(learner="budi", student="budi", uid=0,
+                                                     gid=0, timestamp="2000-01-01"),
+                                token="token-siti")
+    assert status == 200
+    assert reply["entry"].startswith("siti+tugas1+")
+    [job] = deposits(grader)
+    request = job["request"]
+    assert (request["learner"], request["uid"], request["gid"]) == ("siti", UIDS["siti"], 20001)
+    assert request["timestamp"] != "2000-01-01"
+    assert set(request["files"]) == {"tugas1/jawaban.ipynb", "timestamp.txt"}
+    assert job["labels"]["balaikode.learner"] == "siti"
+    assert job["binds"] == ["uji-exchange-kelas-a:/exchange:rw"]
+
+
+def test_a_trainer_may_submit_to_her_course(grader):
+    assert grader.post("submit", submission(), token="token-guru")[0] == 200
+    assert deposits(grader)[0]["request"]["uid"] == UIDS["guru"]
+
+
+@pytest.mark.parametrize("caller", ["ani", "guru-b", "balaikode-admin"])
+def test_no_one_else_submits_to_a_course(grader, caller):
+    token = "token-admin-cli" if caller == "balaikode-admin" else f"token-{caller}"
+    status, reply = grader.post("submit", submission(), token=token)
+    assert (status, reply["message"]) == (403, f"{caller} is not a learner or trainer of kelas-a")
+    assert not deposits(grader)
+
+
+# --- Uploads: the body after the token, one at a time per caller, capped ---
+
+def test_an_upload_without_a_token_is_refused_before_its_body_is_sent(grader):
+    sock = grader.open_upload(None, MAX_SUBMIT_BODY)
+    with sock:
+        status, body = read_response(sock)
+    assert status == 401
+    assert json.loads(body)["message"] == "JupyterHub token required"
+
+
+def test_a_second_upload_of_the_same_caller_waits_for_the_first(grader):
+    body = json.dumps(submission()).encode()
+    first = grader.open_upload("token-siti", len(body), body[:10])
+    with first:
+        # The first upload holds the caller's slot once its token is checked.
+        wait_until(lambda: grader.hub.lookups["token-siti"] == 1)
+        wait_until(lambda: grader.post("submit", submission(), token="token-siti")[0] == 429)
+        status, reply = grader.post("submit", submission(), token="token-siti")
+        assert status == 429
+        assert reply["message"].startswith("Pengumpulan GAGAL: kirimanmu yang sebelumnya")
+        # Other learners are not held up.
+        assert grader.post("submit", submission(), token="token-budi")[0] == 200
+        first.sendall(body[10:])
+        status, reply = read_response(first)
+        assert status == 200
+    assert grader.post("submit", submission(), token="token-siti")[0] == 200
+    assert [job["request"]["learner"] for job in deposits(grader)] == ["budi", "siti", "siti"]
+
+
+def test_an_abandoned_upload_frees_the_callers_slot(grader):
+    body = json.dumps(submission()).encode()
+    first = grader.open_upload("token-siti", len(body), body[:10])
+    wait_until(lambda: grader.post("submit", submission(), token="token-siti")[0] == 429)
+    first.close()
+    wait_until(lambda: grader.post("submit", submission(), token="token-siti")[0] == 200)
+
+
+def test_a_body_over_the_cap_is_refused_before_it_is_read(grader):
+    sock = grader.open_upload("token-siti", MAX_SUBMIT_BODY + 1)
+    with sock:
+        status, _ = read_response(sock)
+        assert status == 400
+        assert sock.recv(1) == b""  # and the connection is closed
+    assert not deposits(grader)
+    # The refused upload does not keep the caller's slot.
+    assert grader.post("submit", submission(), token="token-siti")[0] == 200
+
+
+def test_a_chunked_body_is_cut_off_at_the_cap(grader):
+    sock = socket.create_connection(("127.0.0.1", grader.port), timeout=30)
+    with sock:
+        sock.sendall((f"POST {PREFIX}/submit HTTP/1.1\r\nHost: grader\r\n"
+                      "Authorization: token token-siti\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
+        chunk = b"x" * 2**20
+        sent = 0
+        try:
+            while sent <= MAX_SUBMIT_BODY:
+                sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the grader stopped reading: that is the point
+        status, _ = read_response(sock)
+    assert status == 400
+    assert sent <= MAX_SUBMIT_BODY + 2**20 * 4
+    assert not deposits(grader)
