@@ -110,6 +110,56 @@ def course_model(db, course: str) -> dict:
             "learners": members(learner_group(course))}
 
 
+def requested_members(course: str, body) -> dict[str, list[str]]:
+    """The course's groups and the user names a POST body asks to add to
+    them; a 400 that says what is wrong with the name or the body."""
+    if not is_valid("course", course):
+        raise web.HTTPError(400, problem("course", course))
+    body = {} if body is None else body
+    if not isinstance(body, dict):
+        raise web.HTTPError(400, 'Body must be a JSON object: {"trainers": [...], "learners": [...]}')
+    for key in ("trainers", "learners"):
+        names = body.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise web.HTTPError(400, f"{key} must be a list of user names")
+    return {trainer_group(course): body.get("trainers", []),
+            learner_group(course): body.get("learners", [])}
+
+
+def hub_users(db, names: list[str], create_user) -> dict[str, orm.User]:
+    """The hub users with these names; a 400 naming the first who is not one.
+    An approved sign-up who has never logged in has no hub user yet:
+    create_user(name) makes it, so a trainer can set up the class before
+    its first day."""
+    users = {}
+    for name in sorted(set(names)):
+        user = orm.User.find(db, name)
+        if user is None and approved_signup(db, name):
+            user = create_user(name)
+        if user is None:
+            raise web.HTTPError(400, f"No user {name}: they must sign up and be approved first")
+        users[name] = user
+    return users
+
+
+def add_to_course(db, course: str, body, create_user) -> dict:
+    """POST /api/balaikode/courses/COURSE: create the course's groups if
+    needed, add the body's trainers and learners; the course model."""
+    wanted = requested_members(course, body)
+    users = hub_users(db, [n for names in wanted.values() for n in names], create_user)
+    for group_name, names in wanted.items():
+        group = orm.Group.find(db, group_name)
+        if group is None:
+            group = orm.Group(name=group_name)
+            db.add(group)
+            db.commit()
+        for name in names:
+            if users[name] not in group.users:
+                group.users.append(users[name])
+    db.commit()
+    return course_model(db, course)
+
+
 class CourseListHandler(APIHandler):
     @needs_scope("read:groups")
     def get(self):
@@ -128,41 +178,13 @@ class CourseHandler(APIHandler):
 
     @needs_scope("admin:groups")
     def post(self, course):
-        if not is_valid("course", course):
-            raise web.HTTPError(400, problem("course", course))
         body = self.get_json_body()
-        body = {} if body is None else body
-        if not isinstance(body, dict):
-            raise web.HTTPError(400, 'Body must be a JSON object: {"trainers": [...], "learners": [...]}')
-        for key in ("trainers", "learners"):
-            names = body.get(key, [])
-            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                raise web.HTTPError(400, f"{key} must be a list of user names")
-        wanted = {trainer_group(course): body.get("trainers", []),
-                  learner_group(course): body.get("learners", [])}
-        users = {}
-        for name in sorted({n for names in wanted.values() for n in names}):
-            user = orm.User.find(self.db, name)
-            if user is None and approved_signup(self.db, name):
-                # Approved but never logged in: the hub has no user yet. A
-                # trainer sets up the class before its first day.
-                user = self.user_from_username(name).orm_user
-            if user is None:
-                raise web.HTTPError(400, f"No user {name}: they must sign up and be approved first")
-            users[name] = user
-        for group_name, names in wanted.items():
-            group = orm.Group.find(self.db, group_name)
-            if group is None:
-                group = orm.Group(name=group_name)
-                self.db.add(group)
-                self.db.commit()
-            for name in names:
-                if users[name] not in group.users:
-                    group.users.append(users[name])
-        self.db.commit()
-        self.log.info("Course %s: added trainers %s, learners %s", course,
-                      wanted[trainer_group(course)], wanted[learner_group(course)])
-        self.write(json.dumps(course_model(self.db, course)))
+        model = add_to_course(self.db, course, body,
+                              lambda name: self.user_from_username(name).orm_user)
+        added = body or {}  # add_to_course took it: None or an object of name lists
+        self.log.info("Course %s: added trainers %s, learners %s",
+                      course, added.get("trainers", []), added.get("learners", []))
+        self.write(json.dumps(model))
 
 
 COURSE_API_HANDLERS = [

@@ -21,32 +21,42 @@ from tornado import web
 from .throttle import THROTTLE
 
 
+def signups(db, admins: set[str]) -> list[dict]:
+    """GET /api/balaikode/signups: every sign-up, oldest first; admins are always approved."""
+    rows = db.query(UserInfo).order_by(UserInfo.id).all()
+    return [{"name": row.username,
+             "approved": bool(row.is_authorized) or row.username in admins,
+             "admin": row.username in admins}
+            for row in rows]
+
+
+def set_approval(db, name: str, approve: bool, admins: set[str], throttle) -> dict:
+    """POST /api/balaikode/signups/NAME/(un)approve. A decided sign-up stops
+    counting against its address's sign-up limit (throttle.settled)."""
+    info = UserInfo.find(db, name)
+    if info is None:
+        raise web.HTTPError(404, f"No sign-up named {name}")
+    if not approve and name in admins:
+        raise web.HTTPError(400, "Admin accounts are always approved")
+    info.is_authorized = approve
+    db.commit()
+    throttle.settled(name)
+    return {"name": name, "approved": bool(info.is_authorized)}
+
+
 class SignupListHandler(APIHandler):
     @needs_scope("admin:users")
     def get(self):
-        admins = self.authenticator.admin_users
-        rows = self.db.query(UserInfo).order_by(UserInfo.id).all()
-        self.write(json.dumps([
-            {"name": row.username,
-             "approved": bool(row.is_authorized) or row.username in admins,
-             "admin": row.username in admins}
-            for row in rows
-        ]))
+        self.write(json.dumps(signups(self.db, self.authenticator.admin_users)))
 
 
 class SignupApprovalHandler(APIHandler):
     @needs_scope("admin:users")
     def post(self, name, action):
-        info = UserInfo.find(self.db, name)
-        if info is None:
-            raise web.HTTPError(404, f"No sign-up named {name}")
-        if action == "unapprove" and name in self.authenticator.admin_users:
-            raise web.HTTPError(400, "Admin accounts are always approved")
-        info.is_authorized = action == "approve"
-        self.db.commit()
-        THROTTLE.settled(name)
+        result = set_approval(self.db, name, action == "approve",
+                              self.authenticator.admin_users, THROTTLE)
         self.log.info("Sign-up %s: %s", name, action)
-        self.write(json.dumps({"name": name, "approved": bool(info.is_authorized)}))
+        self.write(json.dumps(result))
 
 
 class UnlockHandler(APIHandler):

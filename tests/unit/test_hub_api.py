@@ -1,0 +1,183 @@
+"""The sign-up and course REST APIs' rules (balaikode_hub.signup_api,
+balaikode_hub.courses) on a real, in-memory JupyterHub database with
+NativeAuthenticator's sign-up table. The handlers around these functions
+only add the hub's token and scope checks, which the real stack's tests
+(tests/security/test_api_boundaries.py) exercise."""
+
+from __future__ import annotations
+
+import pytest
+from jupyterhub import orm
+from nativeauthenticator.orm import UserInfo
+from tornado import web
+
+from balaikode.names import problem
+from balaikode_hub.courses import (COURSE_GID_BASE, LEARNER_UID_BASE, add_to_course,
+                                   course_model)
+from balaikode_hub.signup_api import set_approval, signups
+from balaikode_hub.throttle import Limit, Throttle
+
+ADMINS = {"admin"}
+
+
+@pytest.fixture
+def db():
+    return orm.new_session_factory("sqlite:///:memory:")()
+
+
+def sign_up(db, name: str, approved: bool = False) -> None:
+    db.add(UserInfo(username=name, password=b"bcrypt-hash", is_authorized=approved))
+    db.commit()
+
+
+def hub_user(db, name: str) -> orm.User:
+    """A user who has logged in once (the hub makes its user then)."""
+    user = orm.User(name=name)
+    db.add(user)
+    db.commit()
+    return user
+
+
+class UserMaker:
+    """What CourseHandler passes as create_user: the hub's user_from_username."""
+
+    def __init__(self, db):
+        self.db, self.made = db, []
+
+    def __call__(self, name: str) -> orm.User:
+        self.made.append(name)
+        return hub_user(self.db, name)
+
+
+def refused(function, *args) -> tuple[int, str]:
+    with pytest.raises(web.HTTPError) as error:
+        function(*args)
+    return error.value.status_code, error.value.log_message
+
+
+def groups(db) -> list[str]:
+    return sorted(group.name for group in db.query(orm.Group))
+
+
+# --- Courses ---
+
+@pytest.mark.parametrize("course", ["Kelas-A", "../kelas", "kelas a", "-kelas", "k" * 80, ""])
+def test_a_course_name_against_the_naming_rule_is_400_with_the_rule(db, course):
+    hub_user(db, "guru")
+    status, message = refused(add_to_course, db, course, {"trainers": ["guru"]}, UserMaker(db))
+    assert (status, message) == (400, problem("course", course))
+    assert groups(db) == []
+
+
+@pytest.mark.parametrize("body,message", [
+    ([], 'Body must be a JSON object: {"trainers": [...], "learners": [...]}'),
+    ("guru", 'Body must be a JSON object: {"trainers": [...], "learners": [...]}'),
+    ({"trainers": "guru"}, "trainers must be a list of user names"),
+    ({"trainers": ["guru"], "learners": [1]}, "learners must be a list of user names"),
+    ({"learners": [None]}, "learners must be a list of user names"),
+    ({"learners": {"siti": 1}}, "learners must be a list of user names"),
+])
+def test_a_body_that_is_not_an_object_of_name_lists_is_400_with_the_expected_shape(db, body, message):
+    hub_user(db, "guru")
+    assert refused(add_to_course, db, "kelas-a", body, UserMaker(db)) == (400, message)
+    assert groups(db) == []
+
+
+def test_a_new_course_is_two_groups_with_stable_identities(db):
+    guru, siti = hub_user(db, "guru"), hub_user(db, "siti")
+    model = add_to_course(db, "kelas-a", {"trainers": ["guru"], "learners": ["siti"]}, UserMaker(db))
+    assert groups(db) == ["formgrade-kelas-a", "nbgrader-kelas-a"]
+    trainers = orm.Group.find(db, "formgrade-kelas-a")
+    assert model == {"course": "kelas-a", "gid": COURSE_GID_BASE + trainers.id,
+                     "trainers": {"guru": LEARNER_UID_BASE + guru.id},
+                     "learners": {"siti": LEARNER_UID_BASE + siti.id}}
+    assert course_model(db, "kelas-a") == model
+
+
+def test_adding_again_adds_without_duplicates_and_keeps_the_course_gid(db):
+    for name in ("guru", "siti", "budi"):
+        hub_user(db, name)
+    first = add_to_course(db, "kelas-a", {"trainers": ["guru"], "learners": ["siti"]}, UserMaker(db))
+    second = add_to_course(db, "kelas-a", {"learners": ["siti", "budi", "budi"]}, UserMaker(db))
+    assert second["gid"] == first["gid"]
+    assert second["trainers"] == first["trainers"]
+    assert set(second["learners"]) == {"siti", "budi"}
+    assert len(orm.Group.find(db, "nbgrader-kelas-a").users) == 2
+
+
+def test_no_body_creates_an_empty_course(db):
+    model = add_to_course(db, "kelas-a", None, UserMaker(db))
+    assert (model["trainers"], model["learners"]) == ({}, {})
+    assert groups(db) == ["formgrade-kelas-a", "nbgrader-kelas-a"]
+
+
+def test_an_unknown_user_is_400_and_nothing_changes(db):
+    hub_user(db, "guru")
+    status, message = refused(add_to_course, db, "kelas-a",
+                              {"trainers": ["guru"], "learners": ["hantu"]}, UserMaker(db))
+    assert (status, message) == (400, "No user hantu: they must sign up and be approved first")
+    assert groups(db) == []
+
+
+def test_a_sign_up_waiting_for_approval_cannot_join_a_course(db):
+    sign_up(db, "siti")
+    make = UserMaker(db)
+    status, message = refused(add_to_course, db, "kelas-a", {"learners": ["siti"]}, make)
+    assert (status, message) == (400, "No user siti: they must sign up and be approved first")
+    assert make.made == [] and orm.User.find(db, "siti") is None
+
+
+def test_an_approved_sign_up_who_never_logged_in_joins_before_the_first_day(db):
+    sign_up(db, "siti", approved=True)
+    make = UserMaker(db)
+    model = add_to_course(db, "kelas-a", {"learners": ["siti"]}, make)
+    assert make.made == ["siti"]
+    assert model["learners"] == {"siti": LEARNER_UID_BASE + orm.User.find(db, "siti").id}
+
+
+def test_an_unknown_course_is_404(db):
+    assert refused(course_model, db, "kelas-z") == (404, "No course kelas-z")
+
+
+# --- Sign-ups ---
+
+def test_sign_ups_are_listed_oldest_first_and_admins_are_always_approved(db):
+    sign_up(db, "admin")
+    sign_up(db, "siti")
+    sign_up(db, "budi", approved=True)
+    assert signups(db, ADMINS) == [
+        {"name": "admin", "approved": True, "admin": True},
+        {"name": "siti", "approved": False, "admin": False},
+        {"name": "budi", "approved": True, "admin": False},
+    ]
+
+
+def test_approve_and_unapprove(db):
+    sign_up(db, "siti")
+    throttle = Throttle()
+    assert set_approval(db, "siti", True, ADMINS, throttle) == {"name": "siti", "approved": True}
+    assert UserInfo.find(db, "siti").is_authorized
+    assert set_approval(db, "siti", False, ADMINS, throttle) == {"name": "siti", "approved": False}
+    assert not UserInfo.find(db, "siti").is_authorized
+
+
+@pytest.mark.parametrize("approve", [True, False])
+def test_an_unknown_sign_up_is_404(db, approve):
+    assert refused(set_approval, db, "hantu", approve, ADMINS, Throttle()) == \
+        (404, "No sign-up named hantu")
+
+
+def test_an_admin_cannot_be_unapproved(db):
+    sign_up(db, "admin", approved=True)
+    assert refused(set_approval, db, "admin", False, ADMINS, Throttle()) == \
+        (400, "Admin accounts are always approved")
+    assert UserInfo.find(db, "admin").is_authorized
+
+
+def test_a_decided_sign_up_no_longer_counts_against_its_address(db):
+    throttle = Throttle(signups_per_address=Limit(1, 3600))
+    sign_up(db, "siti")
+    throttle.signed_up("10.0.0.7", "siti")
+    assert throttle.signup_wait("10.0.0.7") > 0
+    set_approval(db, "siti", True, ADMINS, throttle)
+    assert throttle.signup_wait("10.0.0.7") == 0
