@@ -1,7 +1,7 @@
 # Shared by ops/backup.sh, ops/restore.sh and ops/status.sh (sourced, not run).
 # The host needs only bash, coreutils and Docker: all reading and writing of
 # volumes happens in throwaway containers of the hub image running
-# ops/voltool.py.
+# ops/voltool.py (its modules are in ops/volumes/).
 #
 # The stack is the one `docker compose` in the repository selects:
 # COMPOSE_PROJECT_NAME if set (that is how tests and second stacks are
