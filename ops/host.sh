@@ -90,3 +90,52 @@ say_ready() {
         echo "    $GENERATED_PASSWORD"
     fi
 }
+
+# open_bundle BUNDLE: check a bundle (./balaikode bundle) before anything
+# changes, and set BUNDLE_DIR (its unpacked folder) and BUNDLE_VERSION.
+# A .tar is unpacked into a temporary folder that the caller removes
+# (BUNDLE_TMP). Dies with what to do when it is damaged or for another machine.
+open_bundle() {
+    local from=$1
+    BUNDLE_TMP=""
+    if [ -f "$from" ]; then
+        BUNDLE_TMP=$(mktemp -d /tmp/balaikode-bundle.XXXXXX)
+        tar -C "$BUNDLE_TMP" -xf "$from" 2>/dev/null \
+            || die "$from is not a Balai Kode bundle (not a readable .tar): copy it again"
+        from=$(find "$BUNDLE_TMP" -mindepth 2 -maxdepth 2 -name SHA256SUMS -printf '%h\n' | sed -n 1p)
+        [ -n "$from" ] || die "$1 is not a Balai Kode bundle (no SHA256SUMS inside)"
+    fi
+    [ -f "$from/SHA256SUMS" ] && [ -f "$from/bundle/MANIFEST" ] \
+        || die "$from is not a Balai Kode bundle (no SHA256SUMS or bundle/MANIFEST)"
+    local bad
+    if ! bad=$(cd "$from" && sha256sum --check --quiet SHA256SUMS 2>&1); then
+        die "the bundle is damaged, nothing was changed. Copy it again (the USB stick may be failing):
+$bad"
+    fi
+    BUNDLE_DIR=$(cd "$from" && pwd -P)
+    BUNDLE_VERSION=$(bundle_manifest version)
+    local arch host_arch
+    arch=$(bundle_manifest architecture)
+    host_arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
+    echo "Balai Kode $BUNDLE_VERSION for $arch, made $(bundle_manifest created)"
+    [ "$host_arch" = "$arch" ] || die "this bundle is for $arch servers; this server is $host_arch"
+}
+
+bundle_manifest() { sed -n "s/^$1=//p" "$BUNDLE_DIR/bundle/MANIFEST"; }
+
+# Load the bundle's images into Docker and check that every one is there.
+load_bundle_images() {
+    gzip -dc "$BUNDLE_DIR/bundle/images.tar.gz" | docker load -q >/dev/null \
+        || die "could not load the images (is the disk full? df -h /var/lib/docker)"
+    local image
+    for image in $(bundle_manifest images); do
+        docker image inspect "$image" >/dev/null 2>&1 || die "image $image is missing after loading the bundle"
+    done
+}
+
+# Start the stack of this folder from images already here, printing only
+# what is not routine.
+compose_up_quietly() {
+    docker compose up -d --no-build --pull never --remove-orphans "$@" 2>&1 \
+        | grep -v -e '^ *\(Container\|Network\|Volume\) .* \(Created\|Creating\|Recreate\|Recreated\|Starting\|Started\|Running\|Waiting\|Healthy\|Stopping\|Stopped\|Removing\|Removed\)$' || true
+}

@@ -160,3 +160,101 @@ def test_the_offline_server_works_for_the_admin_and_a_learner(offline_install):
     learner = Learner(stack.url, name, browser.new_token(name))
     learner.start_server()
     assert learner.run_code("print(6 * 7)") == "42\n"
+
+
+# --- upgrade --from: to a newer bundle, and back when the new hub fails ---
+
+def release_from(tree: Path, where: Path, version: str, *, break_hub: bool = False) -> Path:
+    """A bundle folder of release `version`: this release's program and images
+    under the new tag (saved and untagged again, so that the upgrade really
+    loads them). break_hub: its hub exits at once, like a bad release."""
+    copy = copy_without_images(tree, where)
+    old = manifest(tree)["version"]
+    compose = copy / "docker-compose.yml"
+    text = compose.read_text().replace(f":{old}", f":{version}")
+    if break_hub:
+        text = text.replace("  hub:\n", "  hub:\n    command: [\"sh\", \"-c\", \"echo a broken release; exit 3\"]\n", 1)
+    compose.unlink()
+    compose.write_text(text)
+    images = [i.replace(f":{old}", f":{version}") for i in manifest(tree)["images"].split()]
+    for image in images:
+        assert run(["docker", "tag", image.replace(f":{version}", f":{old}"), image], cwd=REPO).returncode == 0
+    saved = copy / "bundle" / "images.tar.gz"
+    saved.unlink()
+    made = run(["sh", "-c", f"docker save {' '.join(images)} | gzip -1 > {saved}"], cwd=REPO)
+    assert made.returncode == 0, made.stderr
+    run(["docker", "rmi", *images], cwd=REPO)
+    text = (copy / "bundle" / "MANIFEST").read_text()
+    (copy / "bundle" / "MANIFEST").unlink()
+    (copy / "bundle" / "MANIFEST").write_text(re.sub(r"^version=.*$", f"version={version}", text, flags=re.M)
+                                              .replace(f":{old}", f":{version}"))
+    sums = run(["sh", "-c", "find . -type f ! -name SHA256SUMS -print0 | sort -z | xargs -0 sha256sum"], cwd=copy)
+    (copy / "SHA256SUMS").unlink()
+    (copy / "SHA256SUMS").write_text(sums.stdout)
+    return copy
+
+
+def running_hub_image(stack: Stack) -> str:
+    hub = stack.compose("ps", "-q", "hub").stdout.strip()
+    return docker.from_env().containers.get(hub).attrs["Config"]["Image"]
+
+
+@pytest.fixture(scope="module")
+def learner_with_work(offline_install, unpacked):
+    """Before the upgrade: a learner's file, and a course she teaches with a
+    file in its folder (where nbgrader keeps the gradebook)."""
+    stack, result = offline_install
+    password = re.search(r"first admin password.*\n\s+(\S+)", result.stdout).group(1)
+    admin = Browser(stack.url)
+    assert admin.login("admin", password, follow_redirects=False).status == 302
+    name, secret = "guru" + secrets.token_hex(2), "Sandi-" + secrets.token_urlsafe(10)
+    browser = Browser(stack.url)
+    assert browser.signup(name, secret).status == 200
+    assert admin.approve(name).status == 200
+    assert browser.login(name, secret, follow_redirects=False).status == 302
+    made = stack.admin_cli("course", "kelas-desa", "--trainers", name)
+    assert made.returncode == 0, made.stdout + made.stderr
+    learner = Learner(stack.url, name, browser.new_token(name))
+    learner.start_server()
+    learner.write_file("karya.txt", "buatan sendiri\n")
+    learner.run_code("open('/srv/nbgrader/courses/kelas-desa/nilai.txt', 'w').write('A')")
+    return name, secret
+
+
+def kept_after_upgrade(stack: Stack, name: str, secret: str) -> None:
+    browser = Browser(stack.url)
+    assert browser.login(name, secret, follow_redirects=False).status == 302
+    learner = Learner(stack.url, name, browser.new_token(name))
+    learner.start_server()
+    assert learner.read_file("karya.txt") == "buatan sendiri\n"
+    assert learner.run_code("print(open('/srv/nbgrader/courses/kelas-desa/nilai.txt').read())") == "A\n"
+
+
+def test_upgrade_from_a_newer_bundle_keeps_work_and_grades(offline_install, unpacked, learner_with_work,
+                                                           tmp_path_factory):
+    stack, _ = offline_install
+    newer = release_from(unpacked, tmp_path_factory.mktemp("newer"), "0.0.0-next")
+    result = run(["unshare", "--net", "./balaikode", "upgrade", "--from", str(newer)], cwd=unpacked,
+                 env={k: v for k, v in stack.env.items() if k != "COMPOSE_ENV_FILES"})
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    assert [int(n) for n in re.findall(r"\[(\d)/6\]", output)] == [1, 2, 3, 4, 5, 6], output
+    assert running_hub_image(stack) == "balaikode/hub:0.0.0-next"
+    assert list((unpacked / "backups").glob("before-upgrade-*-to-0.0.0-next-*.tar.gz"))
+    assert (unpacked / ".env").exists()
+    kept_after_upgrade(stack, *learner_with_work)
+
+
+def test_a_release_whose_hub_fails_is_undone(offline_install, unpacked, learner_with_work, tmp_path_factory):
+    stack, _ = offline_install
+    before = running_hub_image(stack)
+    broken = release_from(unpacked, tmp_path_factory.mktemp("broken"), "0.0.0-broken", break_hub=True)
+    env = {k: v for k, v in stack.env.items() if k != "COMPOSE_ENV_FILES"}
+    result = run(["unshare", "--net", "./balaikode", "upgrade", "--from", str(broken)], cwd=unpacked,
+                 env={**env, "BALAIKODE_UPGRADE_WAIT": "30"})
+    assert result.returncode != 0
+    assert "failed and was undone" in result.stderr, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "a broken release" in result.stderr  # the new hub's log, shown
+    assert running_hub_image(stack) == before
+    stack.wait_healthy()
+    kept_after_upgrade(stack, *learner_with_work)
