@@ -187,9 +187,11 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
 CULLER_ROLE_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 ADMIN_CLI_ROLE_SCOPES = ["admin:users", "list:users", "read:users", "read:servers",
                          "servers", "admin:groups", "read:groups", "list:groups"]
-# The grader service checks callers' tokens itself (GET /hub/api/user with
-# the caller's token) and needs only to read course membership.
-GRADER_ROLE_SCOPES = ["read:groups", "list:groups"]
+# The grader service identifies callers with JupyterHub's HubAuth, which
+# asks GET /hub/api/user with the caller's own token (no scope of the
+# grader's); its own token only reads one course at a time
+# (GET /hub/api/balaikode/courses/NAME), never the list of courses.
+GRADER_ROLE_SCOPES = ["read:groups"]
 
 
 def apply_services(c: Config, s: dict[str, Any], d: Deployment, *, python: str,
