@@ -69,6 +69,9 @@ def test_jupyterhubs_own_dialog_and_times_follow_the_page_language(stack, open_p
     page = open_page()
     sign_in(page, "admin", stack.admin_password, "/hub/login?next=%2Fhub%2Ftoken")
     page.wait_for_url("**/hub/token")
+    # token.js sets this once it handles the form (before, a click just
+    # sends the form).
+    page.wait_for_function("window._jupyterhub_page_loaded === true")
     expect(page.get_by_role("navigation", name="Menu utama")).to_be_visible()
     request = page.get_by_role("button", name="Buat token API baru")
     page.get_by_label("Izin", exact=True).fill("bukan-izin-sungguhan")
@@ -86,6 +89,7 @@ def test_jupyterhubs_own_dialog_and_times_follow_the_page_language(stack, open_p
     request.click()
     expect(page.locator("#token-area")).to_be_visible()
     page.reload()
+    page.wait_for_function("window._jupyterhub_page_loaded === true")
     row = page.locator(".token-row", has_text="uji bahasa")
     expect(row).to_contain_text("yang lalu")
     screenshot(page, "token-times")
