@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from browser_helpers import sign_in
+
 
 def test_visitor_switches_to_english_and_back(open_page, screenshot):
     page = open_page()
@@ -59,3 +61,37 @@ def test_admin_page_works_under_the_translated_menu(stack, open_page, screenshot
     expect(page.get_by_role("link", name="Persetujuan")).to_be_visible()
     expect(page.locator("#react-admin-hook table, #react-admin-hook [data-testid]").first).to_be_visible()
     screenshot(page, "admin")
+
+
+def test_jupyterhubs_own_dialog_and_times_follow_the_page_language(stack, open_page, screenshot):
+    # The error dialog is written by JupyterHub's page.html outside its
+    # blocks, and token.js writes times with moment: both in Bahasa Indonesia.
+    page = open_page()
+    sign_in(page, "admin", stack.admin_password, "/hub/login?next=%2Fhub%2Ftoken")
+    page.wait_for_url("**/hub/token")
+    # token.js sets this once it handles the form (before, a click just
+    # sends the form).
+    page.wait_for_function("window._jupyterhub_page_loaded === true")
+    expect(page.get_by_role("navigation", name="Menu utama")).to_be_visible()
+    request = page.get_by_role("button", name="Buat token API baru")
+    page.get_by_label("Izin", exact=True).fill("bukan-izin-sungguhan")
+    request.click()
+    dialog = page.locator("#error-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading")).to_have_text("Ada masalah")
+    expect(dialog.locator(".btn-close")).to_have_attribute("aria-label", "Tutup")
+    screenshot(page, "token-error-dialog")
+    dialog.get_by_role("button", name="OK").click()
+    expect(dialog).to_be_hidden()
+
+    page.get_by_label("Izin", exact=True).fill("")
+    page.get_by_label("Catatan", exact=True).fill("uji bahasa")
+    request.click()
+    expect(page.locator("#token-area")).to_be_visible()
+    page.reload()
+    page.wait_for_function("window._jupyterhub_page_loaded === true")
+    row = page.locator(".token-row", has_text="uji bahasa")
+    expect(row).to_contain_text("yang lalu")
+    screenshot(page, "token-times")
+    row.get_by_role("button", name="cabut").click()
+    expect(row).to_have_count(0)
