@@ -126,6 +126,9 @@ def usable(entry: PoEntry, english: str) -> str | None:
     if entry.fuzzy:
         return "marked fuzzy (needs review)"
     try:
+        if any(spec or conversion for _literal, name, spec, conversion
+               in string.Formatter().parse(entry.string) if name is not None):
+            return "a placeholder with a format (such as {name:>9} or {name!r}); write just {name}"
         if placeholders(entry.string) != placeholders(english):
             return (f"placeholders {sorted(placeholders(entry.string))} differ from the "
                     f"English {sorted(placeholders(english))}")

@@ -274,11 +274,12 @@ def test_a_broken_translation_shows_the_english_and_is_reported(tmp_path):
     problems = "\n".join(loaded.problems)
     for expected in ["a.untranslated: not translated", "a.fuzzy: marked fuzzy",
                      "a.renamed: placeholders ['nama'] differ from the English ['name']",
-                     "a.braces: broken braces", "a.missing is missing",
+                     "a.braces: broken braces", "a.formatted: a placeholder with a format",
+                     "a.missing is missing",
                      "'Gone {x}' is not in balaikode.pot", "'Removed' is obsolete"]:
         assert expected in problems, (expected, problems)
-    assert len(loaded.problems) == 7, problems
-    for key in ["a.untranslated", "a.fuzzy", "a.renamed", "a.braces", "a.missing"]:
+    assert len(loaded.problems) == 8, problems
+    for key in ["a.untranslated", "a.fuzzy", "a.renamed", "a.braces", "a.formatted", "a.missing"]:
         assert loaded.text(key, "id") == loaded.text(key, "en"), key
     assert loaded.text("a.good", "id") == "Halo {name}"
     assert loaded.translate("No such user: siti", "id") == "Tidak ada pengguna bernama siti"
@@ -296,7 +297,8 @@ msgstr ""
 
 """ + "".join(f'msgctxt "a.{key}"\nmsgid "{english}"\nmsgstr ""\n\n' for key, english in [
     ("good", "Hello {name}"), ("untranslated", "Hi"), ("fuzzy", "Hey"),
-    ("renamed", "Bye {name}"), ("braces", "Ciao"), ("missing", "Aloha")]) + """\
+    ("renamed", "Bye {name}"), ("braces", "Ciao"), ("formatted", "See {name}"),
+    ("missing", "Aloha")]) + """\
 msgid "No such user: {name}"
 msgstr ""
 """
@@ -322,6 +324,10 @@ msgstr "Dah {nama}"
 msgctxt "a.braces"
 msgid "Ciao"
 msgstr "Dah {"
+
+msgctxt "a.formatted"
+msgid "See {name}"
+msgstr "Sampai jumpa {name:>999999999}"
 
 msgid "No such user: {name}"
 msgstr "Tidak ada pengguna bernama {name}"
