@@ -5,7 +5,7 @@
   cannot claim the admin name by signing up first.
 - Admins always count as approved: toggling an admin's approval cannot lock
   the server's only admin out.
-- Sign-up and login explain every refusal in Bahasa Indonesia and never
+- Sign-up and login explain every refusal (in the page's language) and never
   answer with a 500 page on odd input.
 """
 
@@ -23,34 +23,40 @@ from nativeauthenticator.orm import UserInfo
 from tornado import web
 from traitlets import Unicode
 
-from balaikode.names import USER_RULE_ID
 from .courses import COURSE_API_HANDLERS
 from .signup_api import SIGNUP_API_HANDLERS
 from . import owner_only, passwords, review
 from .client_address import client_address
 from .throttle import THROTTLE, wait_message
 
-MSG_BAD_USERNAME = f"Nama pengguna tidak bisa dipakai. Aturannya: {USER_RULE_ID}."
-MSG_TAKEN = "Nama pengguna ini sudah terdaftar. Silakan pilih nama lain."
-MSG_MISMATCH = "Kata sandi dan ulangi kata sandi tidak sama. Silakan ketik ulang."
+# Messages shown on the sign-in and sign-up pages, in English: the page shows
+# them in its language (the `msg` filter and hub_config/locale, where their
+# Bahasa Indonesia is).
+MSG_BAD_USERNAME = (
+    "This user name cannot be used. The rule: 2–32 characters: lower-case letters a–z, "
+    "digits, dot (.), underscore (_) or hyphen (-), starting with a letter."
+)
+MSG_TAKEN = "This user name is already taken. Please choose another one."
+MSG_MISMATCH = "The password and the repeated password are not the same. Please type them again."
 MSG_SIGNUP_DONE = (
-    "Pendaftaran berhasil. Akun Anda menunggu persetujuan admin; setelah "
-    "disetujui, silakan masuk dengan nama pengguna dan kata sandi ini."
+    "Sign-up done. Your account is waiting for the admin's approval; once it is "
+    "approved, sign in with this user name and password."
 )
-MSG_WRONG_LOGIN = "Nama pengguna atau kata sandi salah. Periksa lalu coba lagi."
+MSG_WRONG_LOGIN = "Wrong user name or password. Check them and try again."
 MSG_NOT_APPROVED = (
-    "Akun {name} belum disetujui admin. Hubungi pelatih atau admin Balai Kode, "
-    "lalu coba masuk lagi setelah disetujui."
+    "The account {name} has not been approved by the admin yet. Contact your trainer or "
+    "the Balai Kode admin, then sign in again once it is approved."
 )
-MSG_MISSING_FIELDS = "Isi nama pengguna dan kata sandi."
-MSG_FORM_EXPIRED = "Formulir masuk sudah kedaluwarsa. Silakan isi dan tekan Masuk sekali lagi."
+MSG_MISSING_FIELDS = "Fill in your user name and password."
+MSG_FORM_EXPIRED = "The sign-in form has expired. Fill it in and press Sign in once more."
+MSG_WEAK_PASSWORD = (
+    "The password is too weak: use at least {minimum} characters, and not a common "
+    "password (such as 12345678 or password)."
+)
 
 
 def weak_password_message(minimum: int) -> str:
-    return (
-        f"Kata sandi terlalu lemah: minimal {minimum} karakter dan bukan kata "
-        "sandi yang umum (seperti 12345678 atau password)."
-    )
+    return MSG_WEAK_PASSWORD.format(minimum=minimum)
 
 
 class BalaiKodeAuthenticator(NativeAuthenticator):
@@ -152,7 +158,7 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
         return True
 
     def signup_problem(self, username: str, password: str, confirmation: str) -> str | None:
-        """Why a sign-up cannot go ahead, in Bahasa Indonesia; None if it can."""
+        """Why a sign-up cannot go ahead (a MSG_ text); None if it can."""
         if not self.validate_username(username):
             return MSG_BAD_USERNAME
         if self.user_exists(username):
@@ -264,8 +270,8 @@ class SignUpHandler(native.SignUpHandler):
         self.finish(html)
 
 
-MSG_POST_ONLY = ("Persetujuan hanya bisa diubah dengan tombol di halaman Persetujuan "
-                 "(/hub/authorize), bukan lewat tautan.")
+MSG_POST_ONLY = ("Approval can only be changed with the buttons on the Approvals page "
+                 "(/hub/authorize), not through a link.")
 
 
 class ToggleAuthorizationHandler(native.ToggleAuthorizationHandler):
@@ -281,9 +287,9 @@ class ToggleAuthorizationHandler(native.ToggleAuthorizationHandler):
     async def post(self, slug):
         info = UserInfo.find(self.db, slug)
         if info is None:
-            raise web.HTTPError(404, f"Tidak ada pendaftar bernama {slug}.")
+            raise web.HTTPError(404, f"There is no sign-up named {slug}.")
         if slug in self.authenticator.admin_users:
-            raise web.HTTPError(400, "Akun admin selalu disetujui dan tidak bisa dinonaktifkan.")
+            raise web.HTTPError(400, "Admin accounts are always approved and cannot be switched off.")
         UserInfo.change_authorization(self.db, slug)
         THROTTLE.settled(slug)
         self.redirect(url_path_join(self.hub.base_url, "authorize") + "#" + slug)

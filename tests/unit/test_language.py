@@ -16,10 +16,12 @@ import pytest
 from traitlets.config import Config
 
 from balaikode_hub.apply import APPLIERS
-from balaikode_hub.auth import MSG_NOT_APPROVED, MSG_SIGNUP_DONE, weak_password_message
-from balaikode_hub.language import (COOKIE, TEXTS, LanguageExtension, apply_language,
+from balaikode_hub.auth import (MSG_NOT_APPROVED, MSG_SIGNUP_DONE, MSG_WRONG_LOGIN,
+                                weak_password_message)
+from balaikode_hub.catalog import SOURCE_LANGUAGE, load, placeholders
+from balaikode_hub.language import (COOKIE, LanguageExtension, apply_language, catalogs,
                                     choose_language, translate_message)
-from balaikode.settings import SettingsError, load_settings
+from balaikode.settings import LANGUAGES, SettingsError, load_settings
 from support.hub_templates import OURS, environment
 
 # Pages a learner, trainer or admin sees; each must be overridden here.
@@ -60,7 +62,7 @@ def signup(name, approved):
 
 NOW = datetime.datetime(2026, 11, 1, 8, 0)
 PAGE_VARS = {
-    "native-login.html": dict(login_error="Nama pengguna atau kata sandi salah. Periksa lalu coba lagi.",
+    "native-login.html": dict(login_error=MSG_WRONG_LOGIN,
                               enable_signup=True, next="", username="budi"),
     "login.html": dict(authenticator=SimpleNamespace(request_otp=False), login_term_url="/terms"),
     "signup.html": dict(alert="alert-info", result_message=MSG_SIGNUP_DONE),
@@ -319,27 +321,140 @@ def test_token_expiry_options_are_translated():
     html = render("token.html")
     assert '<option value="3600">1 jam</option>' in html
     assert ">Tidak berakhir</option>" in html
+    capped = '<option value="">Max (36 hours)</option>'
+    assert ">Maksimal (36 jam)</option>" in render("token.html", token_expires_in_options_html=capped)
+    assert ">Max (36 hours)</option>" in render("token.html", cookie="en",
+                                                token_expires_in_options_html=capped)
 
 
 def test_every_key_used_by_a_template_exists_in_both_languages():
     used = set()
     for page in OURS.rglob("*.html"):
         used |= set(re.findall(r"\btr\('([\w.]+)'", page.read_text()))
-    assert used and used <= set(TEXTS), used - set(TEXTS)
-    for key, (id_text, en_text) in TEXTS.items():
-        assert id_text and en_text, key
-        assert set(re.findall(r"{(\w+)}", id_text)) == set(re.findall(r"{(\w+)}", en_text)), key
+    texts = catalogs().texts
+    assert used and used <= set(texts), used - set(texts)
+    for key in used:
+        assert set(texts[key]) == set(LANGUAGES), (key, texts[key])
+
+
+def test_the_catalogs_translate_everything_and_keep_the_placeholders():
+    # Untranslated, fuzzy, missing or stale entries, changed placeholders and
+    # broken .po syntax all land here (catalog.py), with the file and entry.
+    assert not catalogs().problems, "\n".join(catalogs().problems)
+    assert set(catalogs().languages) == set(LANGUAGES) - {SOURCE_LANGUAGE}
+    every_text = [*catalogs().texts.values(), *catalogs().translations.values()]
+    for texts in every_text:
+        english = texts[SOURCE_LANGUAGE]
+        for language, translated in texts.items():
+            assert translated.strip() and placeholders(translated) == placeholders(english), \
+                (language, english, translated)
+
+
+def test_a_broken_translation_shows_the_english_and_is_reported(tmp_path):
+    (tmp_path / "id" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "balaikode.pot").write_text(POT)
+    po = tmp_path / "id" / "LC_MESSAGES" / "balaikode.po"
+    po.write_text(BROKEN_PO)
+    loaded = load(tmp_path)
+    problems = "\n".join(loaded.problems)
+    for expected in ["a.untranslated: not translated", "a.fuzzy: marked fuzzy",
+                     "a.renamed: placeholders ['nama'] differ from the English ['name']",
+                     "a.braces: broken braces", "a.formatted: a placeholder with a format",
+                     "a.missing is missing",
+                     "'Gone {x}' is not in balaikode.pot", "'Removed' is obsolete"]:
+        assert expected in problems, (expected, problems)
+    assert len(loaded.problems) == 8, problems
+    for key in ["a.untranslated", "a.fuzzy", "a.renamed", "a.braces", "a.formatted", "a.missing"]:
+        assert loaded.text(key, "id") == loaded.text(key, "en"), key
+    assert loaded.text("a.good", "id") == "Halo {name}"
+    assert loaded.translate("No such user: siti", "id") == "Tidak ada pengguna bernama siti"
+    # Quotes forgotten or not closed in a text editor: English until fixed.
+    for mistake in ['msgstr Halo {name}', 'msgstr "Halo {name}', 'msgstr "Halo "{name}""']:
+        po.write_text(BROKEN_PO.replace('msgstr "Halo {name}"', mistake))
+        broken = load(tmp_path)
+        assert broken.languages == [] and "line 3 " in broken.problems[0], broken.problems
+        assert broken.text("a.good", "id") == "Hello {name}"
+
+
+POT = """\
+msgid ""
+msgstr ""
+
+""" + "".join(f'msgctxt "a.{key}"\nmsgid "{english}"\nmsgstr ""\n\n' for key, english in [
+    ("good", "Hello {name}"), ("untranslated", "Hi"), ("fuzzy", "Hey"),
+    ("renamed", "Bye {name}"), ("braces", "Ciao"), ("formatted", "See {name}"),
+    ("missing", "Aloha")]) + """\
+msgid "No such user: {name}"
+msgstr ""
+"""
+
+BROKEN_PO = """\
+msgctxt "a.good"
+msgid "Hello {name}"
+msgstr "Halo {name}"
+
+msgctxt "a.untranslated"
+msgid "Hi"
+msgstr ""
+
+#, fuzzy
+msgctxt "a.fuzzy"
+msgid "Hey"
+msgstr "Hai"
+
+msgctxt "a.renamed"
+msgid "Bye {name}"
+msgstr "Dah {nama}"
+
+msgctxt "a.braces"
+msgid "Ciao"
+msgstr "Dah {"
+
+msgctxt "a.formatted"
+msgid "See {name}"
+msgstr "Sampai jumpa {name:>999999999}"
+
+msgid "No such user: {name}"
+msgstr "Tidak ada pengguna bernama {name}"
+
+msgid "Gone {x}"
+msgstr "Hilang {x}"
+
+#~ msgid "Removed"
+#~ msgstr "Dihapus"
+"""
+
+
+def test_every_message_from_python_is_recognised_with_its_parts():
+    # Each message, its placeholders filled, is matched to its own entry
+    # (no other message's pattern takes it) and translated with the parts.
+    for english, texts in catalogs().translations.items():
+        values = {name: f"nilai{number}" for number, name in enumerate(sorted(placeholders(english)))}
+        for language, translated in texts.items():
+            assert translate_message(english.format(**values), language) == \
+                translated.format(**values), english
 
 
 def test_messages_from_python_follow_the_page_language():
     refused = MSG_NOT_APPROVED.format(name="budi")
-    assert translate_message(refused, "id") == refused
-    assert translate_message(refused, "en").startswith("The account budi has not been approved")
-    weak = weak_password_message(10)
-    assert "at least 10 characters" in translate_message(weak, "en")
+    assert translate_message(refused, "en") == refused
+    assert translate_message(refused, "id").startswith("Akun budi belum disetujui admin")
+    assert "minimal 10 karakter" in translate_message(weak_password_message(10), "id")
     assert translate_message("Your current password was incorrect. Please try again.",
                              "id") == "Kata sandi sekarang salah. Silakan coba lagi."
-    assert translate_message("something else entirely", "en") == "something else entirely"
+    assert translate_message("something else entirely", "id") == "something else entirely"
+    assert translate_message(None, "id") is None
+
+
+def test_the_parts_of_a_message_are_escaped_on_the_page():
+    name = '<img src=x onerror="alert(1)">'
+    for cookie in ("id", "en"):
+        html = render("native-login.html", cookie=cookie, login_error=MSG_NOT_APPROVED.format(name=name))
+        assert "&lt;img src=x onerror=" in html and name not in html, cookie
+    link = catalogs().text("message.login_html", "id")
+    assert "{url}" in link
+    html = render("my_message.html", base_url='"><script>x</script>/')
+    assert "<script>x</script>" not in html and "&lt;script&gt;" in html
 
 
 def test_choice_of_language():
