@@ -142,8 +142,26 @@ def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
 
 
+# JupyterHub's page.html opens with this, outside any block a template can
+# override; screen readers and browsers (hyphenation, translation offers)
+# need the page's real language before any script runs.
+UPSTREAM_HTML_TAG = '<html lang="en">'
+OUR_HTML_TAG = '<html lang="{{ page_language() }}">'
+
+
 class LanguageExtension(Extension):
-    """Adds tr(), page_language(), ... to JupyterHub's Jinja environments."""
+    """Adds tr(), page_language(), ... to JupyterHub's Jinja environments,
+    and gives JupyterHub's own page.html the page's language."""
+
+    def preprocess(self, source, name, filename=None):
+        # JupyterHub's page.html reaches here as "page.html" (its prefix
+        # loader passes the inner name on); ours extends it.
+        if name in ("page.html", "templates/page.html") and "{% extends" not in source:
+            if UPSTREAM_HTML_TAG not in source:
+                raise RuntimeError(f"JupyterHub's page.html no longer has {UPSTREAM_HTML_TAG}: "
+                                   "update balaikode_hub/language.py")
+            source = source.replace(UPSTREAM_HTML_TAG, OUR_HTML_TAG, 1)
+        return source
 
     def __init__(self, environment):
         super().__init__(environment)

@@ -183,7 +183,6 @@ def has_ancestors(node, simple_selectors):
     return True
 
 
-PAGE_LANGUAGE = re.compile(r'document\.documentElement\.lang = ("\w+");')
 OUTSIDE_BLOCKS = re.compile(r"var outsideBlocks = (\[.*\]);")
 
 
@@ -192,12 +191,11 @@ def outside_block_rules(html):
 
 
 def as_shown(html):
-    """The page once page.html's script in <head> has run: the language of
-    <html> and the words JupyterHub writes outside its blocks."""
+    """The page once page.html's script in <head> has run: the words
+    JupyterHub writes outside its blocks. (<html lang> is the server's.)"""
     tree = Tree()
     tree.feed(html)
     page = tree.root
-    next(select(page, "html")).attrs["lang"] = json.loads(PAGE_LANGUAGE.search(html).group(1))
     for selector, attribute, words in outside_block_rules(html):
         for element in select(page, selector):
             if attribute:
