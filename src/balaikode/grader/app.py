@@ -23,14 +23,13 @@ from datetime import datetime, timezone
 import docker
 from jupyterhub.services.auth import HubAuth
 from tornado import httpclient, web
-from tornado.iostream import StreamClosedError
 
 from .. import names
 from ..paths import GRADER_TOKEN
 from ..profiles import course_image
 from ..settings import SettingsError, load_settings
 from . import exchange, sandbox
-from .intake import ByteBudget, log_request
+from .intake import ByteBudget, PathOnlyLogs, log_request
 
 log = logging.getLogger("balaikode.grader")
 # Each route's largest body, refused (413) from its Content-Length before it
@@ -105,18 +104,19 @@ BUSY = ("Layanan penilai sedang sibuk menerima kiriman lain; coba lagi sebentar 
 
 
 @web.stream_request_body
-class GraderHandler(web.RequestHandler):
-    """A POST whose body is read only once its caller is known and allowed
-    (prepare), streamed so that tornado does not read it first: without a
+class GraderHandler(PathOnlyLogs):
+    """A POST whose body is kept only once its caller is known and allowed
+    (prepare), streamed so that tornado does not read it first. Without a
     token, with a token the hub does not accept, from a caller this route
-    does not serve, a second upload of the same caller on this route, or
-    with more bytes than all uploads together may hold, the answer is sent
-    before any byte of the body is kept.
-
-    A refused body is still read (and thrown away) up to the route's cap:
-    a server that closes a connection its client is still sending on
-    resets it, and a proxy in between then answers 503 instead of our
-    refusal. Bodies over the cap are refused and the connection closed."""
+    does not serve, for a second upload of the same caller on this route, or
+    when all uploads together would hold too many bytes, the body is read
+    into nothing and the refusal sent after it: a server that answers and
+    closes while its client is still sending resets the connection, and the
+    proxy in between (configurable-http-proxy) then answers 503, or stops
+    passing the body on and leaves the sender hanging, instead of passing
+    on the refusal. Only a client that waits for "100 Continue" is refused
+    at once. Bodies over the route's cap are refused from their
+    Content-Length, and the connection closed, without being read."""
 
     body_cap = MAX_COLLECT_BODY
     # Whether the caller's slot on this route is kept until the answer
@@ -138,7 +138,7 @@ class GraderHandler(web.RequestHandler):
         self.budget = budget
         self.trainers = trainers
         self.chunks: list[bytes] = []
-        self.refused = False   # answered in prepare; the body is thrown away
+        self.refusal: web.HTTPError | None = None  # decided in prepare; the body is thrown away
         self.reserved = 0      # bytes of self.budget this request holds
         self.slot = None       # (route, caller) this request holds in self.uploading
 
@@ -150,7 +150,7 @@ class GraderHandler(web.RequestHandler):
         except web.HTTPError as refusal:
             if self.request.headers.get("Expect", "").lower() == "100-continue":
                 raise  # the client waits for our word before it sends the body
-            await self.answer_before_body(refusal)
+            self.refusal = refusal  # sent once the body has been read into nothing
 
     def declared_length(self) -> int:
         """The body's Content-Length: without one (a chunked body) the grader
@@ -203,27 +203,13 @@ class GraderHandler(web.RequestHandler):
         log.error("Could not ask the hub: %s", error.log_message)
         return web.HTTPError(502, HUB_DOWN)
 
-    async def answer_before_body(self, refusal: web.HTTPError) -> None:
-        """Send the refusal now, with its length, and read the body into nothing."""
-        self.refused = True
-        self.set_status(refusal.status_code)
-        message = json.dumps({"message": refusal.log_message or self._reason}).encode()
-        self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.set_header("Content-Length", len(message))
-        self.write(message)
-        try:
-            await self.flush()
-        except StreamClosedError:
-            pass
-
     def data_received(self, chunk: bytes) -> None:
-        if not self.refused:
+        if self.refusal is None:
             self.chunks.append(chunk)
 
     async def post(self):
-        if self.refused:
-            self.finish()  # the refusal is sent; its body has been read
-            return
+        if self.refusal is not None:
+            raise self.refusal
         self.request.body = b"".join(self.chunks)
         self.chunks = []
         if not self.hold_slot_until_answered:
@@ -247,8 +233,9 @@ class GraderHandler(web.RequestHandler):
         self.give_back()
 
     def on_connection_close(self) -> None:
-        if self.refused and not self._finished:
+        if self.refusal is not None and not self._finished:
             # Hung up before sending the body: log the refusal all the same.
+            self.set_status(self.refusal.status_code)
             self.application.log_request(self)
         self.give_back()
         super().on_connection_close()
