@@ -191,8 +191,9 @@ ADMIN_CLI_ROLE_SCOPES = ["admin:users", "list:users", "read:users", "read:server
                          "servers", "admin:groups", "read:groups", "list:groups"]
 # The grader service identifies callers with JupyterHub's HubAuth, which
 # asks GET /hub/api/user with the caller's own token (no scope of the
-# grader's); its own token only reads one course at a time
-# (GET /hub/api/balaikode/courses/NAME), never the list of courses.
+# grader's); its own token reads courses: the list, for who trains some
+# course (others are refused /execute and /collect before their upload is
+# read), and the one a request names (GET /hub/api/balaikode/courses/NAME).
 GRADER_ROLE_SCOPES = ["read:groups"]
 
 
