@@ -126,6 +126,13 @@ def offline_install(unpacked):
         yield stack, result
     finally:
         stack.remove_everything()
+        # The made-up releases' images (release_from); the release's own
+        # images stay, as the bundle loaded them.
+        client = docker.from_env()
+        for image in client.images.list(name="balaikode/*"):
+            for tag in image.tags:
+                if ":0.0.0-" in tag:
+                    client.images.remove(tag)
 
 
 def test_the_namespace_really_has_no_network(unpacked):
