@@ -18,6 +18,7 @@ from traitlets.config import Config
 from balaikode_hub.apply import APPLIERS
 from balaikode_hub.auth import (MSG_NOT_APPROVED, MSG_SIGNUP_DONE, MSG_WRONG_LOGIN,
                                 weak_password_message)
+from balaikode_hub.name_page import MSG_SAVED
 from balaikode_hub.catalog import SOURCE_LANGUAGE, load, placeholders
 from balaikode_hub.language import (COOKIE, LanguageExtension, apply_language, catalogs,
                                     choose_language, translate_message)
@@ -29,7 +30,7 @@ PAGES = ["page.html", "login.html", "native-login.html", "signup.html",
          "authorization-area.html", "spawn_pending.html", "home.html", "token.html",
          "error.html", "404.html", "not_running.html", "logout.html", "stop_pending.html",
          "spawn.html", "oauth.html", "accept-share.html", "change-password.html",
-         "change-password-admin.html", "my_message.html"]
+         "change-password-admin.html", "my_message.html", "full-name.html"]
 
 # Words of the original English pages that must not show on an Indonesian one.
 ENGLISH_GIVEAWAYS = ["Sign In", "Sign in", "Sign Up", "Username", "Password", "Create User",
@@ -67,7 +68,8 @@ PAGE_VARS = {
     "login.html": dict(authenticator=SimpleNamespace(request_otp=False), login_term_url="/terms"),
     "signup.html": dict(alert="alert-info", result_message=MSG_SIGNUP_DONE),
     "authorization-area.html": dict(user=user("admin", admin=True), users=[
-        signup("admin", True), signup("budi", False), signup("siti", True)]),
+        signup("admin", True), signup("budi", False), signup("siti", True)],
+        full_names={"budi": "Budi Santoso", "siti": "Siti"}),
     "home.html": dict(user=user(), default_server=SimpleNamespace(active=False), url="/hub/spawn"),
     "token.html": dict(user=user(), api_tokens=[SimpleNamespace(
         api_id="a1", note="tes", scopes=["read:users"], last_activity=None, created=NOW,
@@ -85,6 +87,8 @@ PAGE_VARS = {
                                  alert="alert-success"),
     "change-password-admin.html": dict(user=user("admin", admin=True), user_name="budi"),
     "my_message.html": dict(message="Invalid URL"),
+    "full-name.html": dict(user=user(), full_name="Nur'aini", result_message=MSG_SAVED,
+                           alert="alert-success"),
     "oauth.html": dict(user=user(), oauth_client=SimpleNamespace(description="formgrader",
                                                                  redirect_uri="/services/x/"),
                        scope_descriptions=[{"scope": "", "description": "Identify", "filter": ""}],
