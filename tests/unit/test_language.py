@@ -285,9 +285,11 @@ def test_login_page_keeps_fields_and_hooks_and_translates_the_error():
 
 def test_signup_fields_have_labels_and_the_result_is_shown():
     html = render("signup.html", alert=None, result_message=None)
-    for field in ["username_input", "password_input", "password_confirmation_input"]:
+    for field in ["username_input", "full_name_input", "password_input",
+                  "password_confirmation_input"]:
         assert f'<label for="{field}"' in html, field
-    for name in ["username", "signup_password", "signup_password_confirmation", "_xsrf"]:
+    for name in ["username", "full_name", "signup_password", "signup_password_confirmation",
+                 "_xsrf"]:
         assert f'name="{name}"' in html, name
     # Signed up: the message and the way to log in, no form to fill again.
     done = render("signup.html")
@@ -295,8 +297,10 @@ def test_signup_fields_have_labels_and_the_result_is_shown():
     assert "waiting for the admin&#39;s approval" in render("signup.html", cookie="en")
     # Refused: the message, and the form again with her name kept.
     refused = render("signup.html", alert="alert-danger", result_message="Kata sandi tidak sama.",
-                     username="rina")
+                     username="rina", full_name="Rina <Nur'aini>")
     assert 'role="alert"' in refused and 'value="rina"' in refused
+    # Her full name too, escaped.
+    assert 'value="Rina &lt;Nur&#39;aini&gt;"' in refused
     assert 'name="signup_password" value=""' in refused.replace("\n", " ") or 'value=""' in refused
 
 
@@ -488,3 +492,25 @@ def test_only_admins_see_the_token_page_in_the_menu():
     assert 'href="/hub/token"' not in learner and 'href="/hub/home"' in learner
     admin = render("home.html", user=user("admin", admin=True))
     assert 'href="/hub/token"' in admin
+
+
+def test_the_approval_list_shows_each_full_name_escaped_next_to_the_user_name():
+    html = render("authorization-area.html", full_names={"budi": "<script>x</script>Budi",
+                                                         "siti": "Nur'aini"})
+    rows = {row.attrs["id"]: row for row in select(as_shown(html), "tr") if row.attrs.get("id")}
+    assert "&lt;script&gt;x&lt;/script&gt;Budi" in html and "<script>x" not in html
+    assert "Nur&#39;aini" in html
+    assert set(rows) == {"admin", "budi", "siti"}
+    # An account without a full name (the admin here) has an empty cell.
+    assert '<td class="balaikode-full-name"></td>' in html
+    assert "Nama lengkap" in visible_text(as_shown(html))
+
+
+def test_the_full_name_page_is_a_form_with_the_xsrf_token_and_the_name_escaped():
+    html = render("full-name.html", full_name='Siti "<b>"', result_message=None)
+    assert 'action="/hub/nama" method="post"' in html
+    assert 'name="_xsrf" value="x"' in html and 'name="full_name"' in html
+    assert 'value="Siti &#34;&lt;b&gt;&#34;"' in html
+    assert '<label for="full_name_input"' in html
+    shown = visible_text(as_shown(render("full-name.html")))
+    assert "Nama lengkap Anda" in shown and "sudah disimpan" in shown
