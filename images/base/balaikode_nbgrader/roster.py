@@ -43,6 +43,11 @@ _last_update: dict[tuple[str, str], float] = {}
 _lock = threading.Lock()
 
 
+# A new record for a learner without a full name: empty, so that formgrader
+# never prints "None, None".
+NO_NAME = {"first_name": "", "last_name": ""}
+
+
 def student_names(full_name: str | None) -> dict[str, str]:
     """nbgrader's name fields for a full name (see the module's docstring);
     {} for no name: the record's names are left as they are."""
@@ -59,8 +64,17 @@ def fetch_roster(course: str) -> dict[str, str | None]:
 
 
 def write_roster(gradebook, learners: dict[str, str | None]) -> None:
+    from nbgrader.api import MissingEntry
+
     for name, full_name in sorted(learners.items()):
-        gradebook.update_or_create_student(name, **student_names(full_name))
+        fields = student_names(full_name)
+        if not fields:
+            try:
+                gradebook.find_student(name)
+                continue  # no name in the hub: keep the record's
+            except MissingEntry:
+                fields = NO_NAME
+        gradebook.update_or_create_student(name, **fields)
 
 
 def update(course: str, db_url: str | None = None, fresh_seconds: float = 0,
