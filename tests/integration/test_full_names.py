@@ -69,7 +69,7 @@ def gradebook_names(guru: Learner) -> dict[str, list]:
 
 def test_the_approval_page_and_the_admin_api_show_the_full_names(people, admin):
     _guru, learners = people
-    page = admin.get("/hub/authorize").text
+    page = admin.get("/hub/authorize").content.decode()
     signups = {row["name"]: row for row in admin.api("GET", "/balaikode/signups").json()}
     for key, (name, _browser) in learners.items():
         stored = SIGNUPS[key][1]
@@ -103,7 +103,7 @@ def test_the_csv_export_carries_the_names_and_a_learners_correction(people):
     # She corrects her name herself (the form, with the hub's XSRF token).
     corrected = browser.submit("/hub/nama", {"full_name": "Siti  Rahmawati"})
     assert corrected.status == 200 and "sudah disimpan" in corrected.text
-    assert 'value="Siti Rahmawati"' in browser.get("/hub/nama").text
+    assert 'value="Siti Rahmawati"' in browser.get("/hub/nama").content.decode()
     rows = {row["student_id"]: row for row in trainer.export_grades() if row["assignment"] == TASK}
     assert (rows[name]["last_name"], rows[name]["first_name"]) == ("Siti Rahmawati", "")
     for key in ("nuraini", "putu"):

@@ -61,7 +61,10 @@ class Browser:
         response = self.session.post(self.base_url + (action or form_path),
                                      data={**fields, "_xsrf": token}, timeout=60,
                                      allow_redirects=follow_redirects)
-        return FormResult(response.status_code, response.url, response.text)
+        # The hub's pages are UTF-8 without saying so in Content-Type
+        # (requests would guess Latin-1 and garble "Đặng").
+        return FormResult(response.status_code, response.url,
+                          response.content.decode("utf-8", "replace"))
 
     def signup(self, name: str, password: str, confirmation: str | None = None,
                full_name: str | None = None) -> FormResult:
