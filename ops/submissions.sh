@@ -25,7 +25,7 @@ images=$(docker compose config --images 2>/dev/null) || die "cannot read docker-
 image=$(grep '^balaikode/python:' <<<"$images" | sed -n 1p)
 [ -n "$image" ] || die "no balaikode/python image in docker-compose.yml"
 # The course-name rule is the image's copy of src/balaikode/names.py.
-bk_run "$image" python3 -I -m balaikode.names course "$course" || die "$usage"
+bk_run --entrypoint python3 "$image" -I -m balaikode.names course "$course" || die "$usage"
 volume="$(bk_project)-exchange-$course"
 docker volume inspect "$volume" >/dev/null 2>&1 || die "course $course has no exchange (no volume $volume); ./balaikode courses lists the courses"
 

@@ -3,8 +3,8 @@
 # Moves the install in this folder to the release in BUNDLE (a newer
 # ./balaikode bundle: the .tar or its unpacked folder), without network:
 #   1. check the bundle (checksums, architecture) - nothing changes before;
-#   2. stop learners' servers (their files are on their disks, kept) and
-#      back everything up into backups/;
+#   2. stop the stack and learners' servers (their files are on their disks,
+#      kept) and back everything up into backups/;
 #   3. load the new images;
 #   4. put the new program in this folder (the old one is kept in
 #      backups/program-OLD-DATE/; .env, backups/ and bundles/ stay);
@@ -35,9 +35,11 @@ docker volume inspect "${project}_hub-data" >/dev/null 2>&1 \
     || die "no Balai Kode install here (project $project has no hub-data volume): use ./balaikode install --from"
 echo "Upgrading $project from $old_version to $BUNDLE_VERSION"
 
-step 2 "Stopping learners' servers and backing up / Cadangan"
-# A backup of a quiet stack: no learner writes after it, so going back to it
-# on a failed upgrade loses nothing.
+step 2 "Stopping Balai Kode and backing up / Cadangan"
+# A backup of a quiet stack: the hub and proxy stop first (nobody can start a
+# server again), then the learners' servers; nothing is written after the
+# backup, so going back to it on a failed upgrade loses nothing.
+docker compose stop >/dev/null 2>&1 || true
 mapfile -t servers < <(docker ps -q --filter "label=balaikode.project=$project")
 [ ${#servers[@]} -eq 0 ] || docker stop -t 20 "${servers[@]}" >/dev/null
 stamp=$(date -u +%Y%m%d-%H%M%S)
@@ -66,7 +68,6 @@ move_program() {  # move_program FROM TO
 
 step 4 "The new program / Program baru"
 old_program="$ROOT/backups/program-$old_version-$stamp"
-docker compose stop >/dev/null 2>&1 || true
 move_program "$ROOT" "$old_program"
 while read -r name; do cp -a "$BUNDLE_DIR/$name" "$ROOT/"; done < <(program_entries "$BUNDLE_DIR")
 echo "The old program is in $old_program"

@@ -136,7 +136,7 @@ def apply_auth(c: Config, s: dict[str, Any], d: Deployment) -> None:
 
 
 def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
-    c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
+    c.JupyterHub.spawner_class = "balaikode_hub.spawner.BalaiKodeSpawner"
     c.DockerSpawner.image = s["BALAIKODE_LEARNER_IMAGE"]
     c.DockerSpawner.name_template = f"{d.project}-learner-{{username}}"
     c.DockerSpawner.network_name = (
@@ -150,6 +150,8 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
     # {raw_username} is the hub name, which is also the Linux user inside.
     c.DockerSpawner.notebook_dir = "/home/{raw_username}"
     c.DockerSpawner.volumes = {d.user_volume(): "/home/{raw_username}"}
+    # Deleting a learner deletes her home (kept a week by the disks service).
+    c.BalaiKodeSpawner.home_volume = d.user_volume()
     c.DockerSpawner.default_url = "/lab"
     c.DockerSpawner.mem_limit = s["BALAIKODE_MEM_LIMIT"]
     c.DockerSpawner.cpu_limit = s["BALAIKODE_CPU_LIMIT"]

@@ -80,20 +80,16 @@ def add_file(tar: tarfile.TarFile, info: tarfile.TarInfo, handle) -> HashingRead
     return reader
 
 
-def open_regular(path: str):
+def open_regular(entry, path: str):
     """A learner's file opened for reading, or None (with a warning) if it is
     no longer a regular file: learners control their homes, so never follow
-    a symlink or block on a FIFO that replaced the file since we looked."""
+    a symlink or block on a FIFO that replaced the file since we looked
+    (walk.Entry.open_file opens it in the very folder it was listed in)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        return os.fdopen(entry.open_file(), "rb")
     except OSError as error:
-        warn(f"skipped {path}: {error.strerror}")
+        warn(f"skipped {path}: {error.strerror or error}")
         return None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        warn(f"skipped {path}: it changed type during the backup")
-        return None
-    return os.fdopen(fd, "rb")
 
 
 def backup_volume(tar, root: str, key: str, files: dict, sqlite_done: list, workdir: str) -> dict:
@@ -102,7 +98,8 @@ def backup_volume(tar, root: str, key: str, files: dict, sqlite_done: list, work
     links: dict[tuple[int, int], str] = {}
     snapshots: set[str] = set()
     count = size_total = 0
-    for rel, st in walk(root):
+    for entry in walk(root):
+        rel, st = entry.rel, entry.st
         arcname = f"{VOLUMES_PREFIX}{key}/{rel}" if rel else f"{VOLUMES_PREFIX}{key}"
         path = os.path.join(root, rel) if rel else root
         kind = entry_type(st.st_mode)
@@ -120,26 +117,30 @@ def backup_volume(tar, root: str, key: str, files: dict, sqlite_done: list, work
             continue
         info = tarinfo_for(arcname, st, kind)
         if kind == "symlink":
-            info.linkname = os.readlink(path)
+            try:
+                info.linkname = entry.read_link()
+            except OSError as error:
+                warn(f"skipped {path}: {error.strerror or error}")
+                continue
             tar.addfile(info)
             files[arcname] = record(info, kind, target=info.linkname)
         elif kind in ("dir", "fifo"):
             tar.addfile(info)
             files[arcname] = record(info, kind)
         else:
-            handle = open_regular(path)
+            handle = open_regular(entry, path)
             if handle is None:
                 continue
             note = {}
             try:
                 if handle.read(16) == sqlite_copy.SQLITE_MAGIC and \
-                        (copy := sqlite_copy.snapshot(path, workdir)):
+                        (copy := sqlite_copy.snapshot(kind_of(key), handle, path, workdir)):
                     handle.close()
                     handle = open(copy, "rb")
                     os.unlink(copy)  # freed when closed
                     snapshots.add(rel)
                     sqlite_done.append(arcname)
-                    note["sqlite"] = "online-backup"
+                    note["sqlite"] = "online-backup" if kind_of(key) == "hub-data" else "checked-copy"
                 handle.seek(0)
                 reader = add_file(tar, info, handle)
             finally:

@@ -20,7 +20,7 @@ def hub_users(data_dir: str) -> tuple[list[str], int] | None:
     if not os.path.exists(path):
         return [], 0
     with tempfile.TemporaryDirectory() as workdir:
-        copy = sqlite_copy.snapshot(path, workdir)
+        copy = sqlite_copy.online_backup(path, workdir)  # hub-data: only the hub writes it
         if copy is None:
             return None
         db = sqlite3.connect(copy)

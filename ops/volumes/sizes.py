@@ -18,7 +18,8 @@ def human(size: float) -> str:
 def disk_use(root: str) -> int:
     """Bytes of disk blocks under root, hard-linked files counted once."""
     seen, total = set(), 0
-    for _, st in walk(root):
+    for entry in walk(root):
+        st = entry.st
         if st.st_nlink > 1:
             if (st.st_dev, st.st_ino) in seen:
                 continue

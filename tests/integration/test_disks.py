@@ -7,6 +7,9 @@ reboot) and grow when the admin raises the limit, without losing a file.
 from __future__ import annotations
 
 import json
+import subprocess
+
+from support.hub_client import poll
 
 HOME_DISK_SIZE = 2 * 1024**3  # BALAIKODE_HOME_DISK_SIZE's default
 
@@ -146,3 +149,45 @@ def test_outside_the_home_a_learner_writes_only_to_small_memory_folders(stack, n
     for path, facts in writable.items():
         assert facts["fs"] == "tmpfs", (path, facts, writable)
         assert facts["size"] <= 512 * 1024**2, (path, facts)
+
+
+def loops_of_project(stack) -> dict[str, str]:
+    """{loop device: backing file} of this stack's disk images, from the host."""
+    listed = subprocess.run(["losetup", "--list", "--noheadings", "--output", "NAME,BACK-FILE"],
+                            capture_output=True, text=True, check=True).stdout
+    return {device: back for device, back in (line.split(None, 1) for line in listed.splitlines())
+            if f"/{stack.project}-home-" in back or f"/{stack.project}-exchange-" in back}
+
+
+def test_deleting_learners_takes_their_disks_off_the_loop_devices(stack, admin, new_learner):
+    """20 learners who used their homes, then deleted by the admin (REST API,
+    as the admin page does): each home volume goes, its loop device is
+    detached, its image waits in removed/ for a week; nobody else's disk moves."""
+    keeper = new_learner("tetap")
+    keeper.start_server()
+    keeper.write_file("punyaku.txt", "jangan hilang\n")
+    names = [f"hapus{i:02d}" for i in range(20)]
+    assert admin.api("POST", "/users", json={"usernames": names}).status_code == 201
+    for name in names:
+        # What the hub asks before her first start.
+        made = disks(stack, "python3", "-m", "balaikode.disks", "ensure", f"{stack.project}-home-{name}")
+        assert made.returncode == 0, made.stderr
+    before = loops_of_project(stack)
+    assert sum(f"-home-{n}.img" in back for back in before.values() for n in names) == 20
+
+    for name in names:
+        assert admin.api("DELETE", f"/users/{name}").status_code == 204
+
+    def all_released():
+        now = loops_of_project(stack)
+        return not any(f"-home-{n}.img" in back for back in now.values() for n in names)
+    poll("the deleted learners' loop devices to be detached", all_released, 60)
+    for name in names:
+        assert not any(v.name == f"{stack.project}-home-{name}" for v in stack.docker.volumes.list())
+    kept = disks(stack, "sh", "-c", "ls /srv/balaikode/disks /srv/balaikode/disks/removed")
+    for name in names:
+        assert f"{stack.project}-home-{name}.img\n" not in kept.stdout
+        assert f"{stack.project}-home-{name}." in kept.stdout  # in removed/, with its date
+    # The other learner's disk is untouched, and so are her files.
+    assert any(f"-home-{keeper.name}.img" in back for back in loops_of_project(stack).values())
+    assert keeper.read_file("punyaku.txt") == "jangan hilang\n"

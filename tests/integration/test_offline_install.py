@@ -146,18 +146,28 @@ def test_install_from_the_bundle_starts_everything_without_network(offline_insta
     assert "Kata sandi admin pertama / first admin password" in output
 
 
-def test_the_offline_server_works_for_the_admin_and_a_learner(offline_install):
-    stack, result = offline_install
-    password = re.search(r"first admin password.*\n\s+(\S+)", result.stdout).group(1)
-    stack.wait_healthy()
+def first_admin(stack: Stack, install) -> Browser:
+    """The admin, logged in with the password the install printed."""
+    password = re.search(r"first admin password.*\n\s+(\S+)", install.stdout).group(1)
     admin = Browser(stack.url)
     assert admin.login("admin", password, follow_redirects=False).status == 302
-    name, secret = "desa" + secrets.token_hex(2), "Sandi-" + secrets.token_urlsafe(10)
+    return admin
+
+
+def approved_learner(stack: Stack, admin: Browser, prefix: str) -> tuple[Learner, str]:
+    """Signed up through the form, approved, logged in: (learner, password)."""
+    name, secret = prefix + secrets.token_hex(2), "Sandi-" + secrets.token_urlsafe(10)
     browser = Browser(stack.url)
     assert browser.signup(name, secret).status == 200
     assert admin.approve(name).status == 200
     assert browser.login(name, secret, follow_redirects=False).status == 302
-    learner = Learner(stack.url, name, browser.new_token(name))
+    return Learner(stack.url, name, browser.new_token(name)), secret
+
+
+def test_the_offline_server_works_for_the_admin_and_a_learner(offline_install):
+    stack, result = offline_install
+    stack.wait_healthy()
+    learner, _ = approved_learner(stack, first_admin(stack, result), "desa")
     learner.start_server()
     assert learner.run_code("print(6 * 7)") == "42\n"
 
@@ -204,17 +214,10 @@ def learner_with_work(offline_install, unpacked):
     """Before the upgrade: a learner's file, and a course she teaches with a
     file in its folder (where nbgrader keeps the gradebook)."""
     stack, result = offline_install
-    password = re.search(r"first admin password.*\n\s+(\S+)", result.stdout).group(1)
-    admin = Browser(stack.url)
-    assert admin.login("admin", password, follow_redirects=False).status == 302
-    name, secret = "guru" + secrets.token_hex(2), "Sandi-" + secrets.token_urlsafe(10)
-    browser = Browser(stack.url)
-    assert browser.signup(name, secret).status == 200
-    assert admin.approve(name).status == 200
-    assert browser.login(name, secret, follow_redirects=False).status == 302
+    learner, secret = approved_learner(stack, first_admin(stack, result), "guru")
+    name = learner.name
     made = stack.admin_cli("course", "kelas-desa", "--trainers", name)
     assert made.returncode == 0, made.stdout + made.stderr
-    learner = Learner(stack.url, name, browser.new_token(name))
     learner.start_server()
     learner.write_file("karya.txt", "buatan sendiri\n")
     learner.run_code("open('/srv/nbgrader/courses/kelas-desa/nilai.txt', 'w').write('A')")

@@ -25,8 +25,9 @@ from tornado.testing import bind_unused_port
 
 
 class FakeHub:
-    """GET /hub/api/user and GET /hub/api/balaikode/courses/NAME, answered
-    the way JupyterHub (SelfAPIHandler: 403 for a token it does not know) and
+    """GET /hub/api/user, GET /hub/api/balaikode/courses and
+    GET /hub/api/balaikode/courses/NAME, answered the way JupyterHub
+    (SelfAPIHandler: 403 for a token it does not know) and
     balaikode_hub.courses (404 for no such course) answer them."""
 
     def __init__(self, service_token: str):
@@ -64,6 +65,12 @@ class FakeHub:
                     raise web.HTTPError(403)
                 self.finish(hub.tokens[token])
 
+        class Courses(Handler):
+            def get(self):
+                if self.token() != hub.service_token:
+                    raise web.HTTPError(403)
+                self.finish(json.dumps([hub.courses[name] for name in sorted(hub.courses)]))
+
         class Course(Handler):
             def get(self, course):
                 if self.token() != hub.service_token:
@@ -73,6 +80,7 @@ class FakeHub:
                 self.finish(hub.courses[course])
 
         return web.Application([(r"/hub/api/user", User),
+                                (r"/hub/api/balaikode/courses", Courses),
                                 (r"/hub/api/balaikode/courses/([^/]+)", Course)])
 
 

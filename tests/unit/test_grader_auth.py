@@ -8,13 +8,16 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import logging
 import socket
 import time
+import tracemalloc
 
 import docker
 import pytest
 
-from balaikode.grader.app import LISTEN_OPTIONS, MAX_SUBMIT_BODY, Settings, make_app
+from balaikode.grader.app import (LISTEN_OPTIONS, MAX_COLLECT_BODY, MAX_EXECUTE_BODY,
+                                  MAX_SUBMIT_BODY, Settings, make_app)
 from support.grader_doubles import FakeDockerEngine, FakeHub, Servers
 
 SERVICE_TOKEN = "grader-service-token"
@@ -27,7 +30,7 @@ class Grader:
     """The grader app and its two stand-ins, and a client for it."""
 
     def __init__(self, servers: Servers, tmp_path, token_cache_seconds: float,
-                 hub_api: str | None = None):
+                 hub_api: str | None = None, upload_buffer_bytes: int | None = None):
         self.hub = FakeHub(SERVICE_TOKEN)
         self.engine = FakeDockerEngine()
         for name in UIDS:
@@ -48,11 +51,14 @@ class Grader:
         settings.hub_api = hub_api or f"http://127.0.0.1:{hub_port}/hub/api"
         settings.token_file = str(token_file)
         settings.token_cache_seconds = token_cache_seconds
+        if upload_buffer_bytes is not None:
+            settings.upload_buffer_bytes = upload_buffer_bytes
         self.settings = settings
 
         def app():
             engine = docker.DockerClient(base_url=f"tcp://127.0.0.1:{engine_port}", version="1.41")
-            return make_app(settings, engine)
+            self.app = make_app(settings, engine)
+            return self.app
         # The same server options as the service (body size cap, body timeout).
         self.port = servers.serve(app, **LISTEN_OPTIONS)
 
@@ -70,14 +76,22 @@ class Grader:
         finally:
             connection.close()
 
-    def open_upload(self, token: str | None, length: int, first_part: bytes = b"") -> socket.socket:
-        """A submission whose body is still on its way: the headers and first_part only."""
+    def open_upload(self, token: str | None, length: int, first_part: bytes = b"",
+                    endpoint: str = "submit", extra_headers: str = "") -> socket.socket:
+        """An upload whose body is still on its way: the headers and first_part only."""
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
         auth = f"Authorization: token {token}\r\n" if token else ""
-        sock.sendall((f"POST {PREFIX}/submit HTTP/1.1\r\nHost: grader\r\n{auth}"
-                      f"Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
-                      ).encode() + first_part)
+        sock.sendall((f"POST {PREFIX}/{endpoint} HTTP/1.1\r\nHost: grader\r\n{auth}"
+                      f"Content-Type: application/json\r\nContent-Length: {length}\r\n"
+                      f"{extra_headers}\r\n").encode() + first_part)
         return sock
+
+    def budget(self):
+        """The bytes of uploads the grader holds (its intake.ByteBudget)."""
+        [budget] = {id(rule.target_kwargs["budget"]): rule.target_kwargs["budget"]
+                    for rule in self.app.wildcard_router.rules
+                    if "budget" in rule.target_kwargs}.values()
+        return budget
 
 
 def read_response(sock: socket.socket) -> tuple[int, bytes]:
@@ -108,7 +122,7 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(condition, seconds: float = 10) -> None:
+def wait_until(condition, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "timed out"
@@ -196,13 +210,19 @@ def test_a_hub_that_does_not_answer_is_502_without_its_address(servers, tmp_path
 # --- What the caller may do: course membership from the hub ---
 
 @pytest.mark.parametrize("endpoint", ["execute", "collect", "roster"])
-@pytest.mark.parametrize("caller", ["siti", "guru-b", "balaikode-admin"])
-def test_only_trainers_of_the_course_execute_collect_and_read_the_roster(grader, endpoint, caller):
+@pytest.mark.parametrize("caller, refusal", [
+    # A trainer of another course is known to be one only from the body.
+    ("guru-b", "guru-b is not a trainer of kelas-a"),
+    # Who trains no course is refused before the body (test_..._before_the_body).
+    ("siti", "siti is not a trainer of any course"),
+    ("balaikode-admin", "balaikode-admin is not a trainer of any course"),
+])
+def test_only_trainers_of_the_course_execute_collect_and_read_the_roster(grader, endpoint, caller,
+                                                                         refusal):
     token = "token-admin-cli" if caller == "balaikode-admin" else f"token-{caller}"
     status, reply = grader.post(endpoint, {"course": "kelas-a", "assignment": "tugas1",
                                            "notebook": "{}"}, token=token)
-    assert status == 403
-    assert reply["message"] == f"{caller} is not a trainer of kelas-a"
+    assert (status, reply["message"]) == (403, refusal)
     assert not grader.engine.jobs
 
 
@@ -308,31 +328,147 @@ def test_an_abandoned_upload_frees_the_callers_slot(grader):
     wait_until(lambda: grader.post("submit", submission(), token="token-siti")[0] == 200)
 
 
-def test_a_body_over_the_cap_is_refused_before_it_is_read(grader):
-    sock = grader.open_upload("token-siti", MAX_SUBMIT_BODY + 1)
+@pytest.mark.parametrize("endpoint, cap", [("submit", MAX_SUBMIT_BODY),
+                                           ("execute", MAX_EXECUTE_BODY),
+                                           ("collect", MAX_COLLECT_BODY)])
+def test_a_body_over_the_routes_cap_is_refused_before_it_is_read(grader, endpoint, cap):
+    sock = grader.open_upload("token-guru", cap + 1, endpoint=endpoint)
     with sock:
-        status, _ = read_response(sock)
-        assert status == 400
+        status, body = read_response(sock)
+        assert (status, json.loads(body)["message"]) == (413, f"body over {cap} bytes")
         assert sock.recv(1) == b""  # and the connection is closed
-    assert not deposits(grader)
+    # Refused on its length alone: the hub was not asked about the token.
+    assert not grader.hub.lookups
     # The refused upload does not keep the caller's slot.
-    assert grader.post("submit", submission(), token="token-siti")[0] == 200
+    assert grader.post("submit", submission(), token="token-guru")[0] == 200
 
 
-def test_a_chunked_body_is_cut_off_at_the_cap(grader):
+def test_a_chunked_body_is_refused_before_it_is_read(grader):
+    # Without a Content-Length the grader cannot tell what it would hold.
     sock = socket.create_connection(("127.0.0.1", grader.port), timeout=30)
     with sock:
         sock.sendall((f"POST {PREFIX}/submit HTTP/1.1\r\nHost: grader\r\n"
-                      "Authorization: token token-siti\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
-        chunk = b"x" * 2**20
-        sent = 0
-        try:
-            while sent <= MAX_SUBMIT_BODY:
-                sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                sent += len(chunk)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the grader stopped reading: that is the point
-        status, _ = read_response(sock)
-    assert status == 400
-    assert sent <= MAX_SUBMIT_BODY + 2**20 * 4
+                      "Authorization: token token-siti\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      ).encode())
+        status, body = read_response(sock)
+    assert (status, json.loads(body)["message"]) == (411, "Content-Length required")
+    assert not grader.hub.lookups
     assert not deposits(grader)
+
+
+def send_body(sock: socket.socket, size: int) -> int:
+    """Send size bytes of body; how many went before the grader stopped reading."""
+    chunk, sent = b"a" * 2**20, 0
+    try:
+        while sent < size:
+            part = chunk[:size - sent]
+            sock.sendall(part)
+            sent += len(part)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    return sent
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_an_anonymous_big_upload_is_answered_first_and_never_held(grader, endpoint):
+    # The red team's flood (tests/security/test_grader_flood.py): bodies of
+    # 60 MB from no one, which tornado used to read whole into memory before
+    # asking for a token.
+    size = min(60 * 2**20, {"submit": MAX_SUBMIT_BODY, "execute": MAX_EXECUTE_BODY,
+                            "collect": MAX_COLLECT_BODY, "roster": MAX_COLLECT_BODY}[endpoint])
+    tracemalloc.start()
+    try:
+        sock = grader.open_upload(None, size, endpoint=endpoint)
+        with sock:
+            # The answer comes before the first byte of the body is sent...
+            status, body = read_response(sock)
+            assert (status, json.loads(body)["message"]) == (401, "JupyterHub token required")
+            # ...and the body is then read to its end and thrown away, so a
+            # proxy in between sees an answer, not a reset connection.
+            assert send_body(sock, size) == size
+            # The same connection serves the next request: the grader read
+            # exactly the refused body.
+            sock.sendall(f"GET {PREFIX}/health HTTP/1.1\r\nHost: grader\r\n\r\n".encode())
+            assert read_response(sock) == (200, b'{"ok": true}')
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 2**20, f"{peak} bytes held for a refused {size}-byte upload"
+    assert grader.budget().reserved == 0
+    assert not grader.hub.lookups
+
+
+@pytest.mark.parametrize("endpoint", ["execute", "collect"])
+def test_a_learner_is_refused_execute_and_collect_before_the_body(grader, endpoint):
+    sock = grader.open_upload("token-siti", MAX_COLLECT_BODY, endpoint=endpoint)
+    with sock:
+        status, body = read_response(sock)
+    assert (status, json.loads(body)["message"]) == (403, "siti is not a trainer of any course")
+    assert grader.budget().reserved == 0
+    assert not grader.engine.jobs
+
+
+def test_a_refusal_to_a_client_that_expects_100_continue_ends_the_connection(grader):
+    # It waits for our word before sending the body: nothing to read.
+    sock = grader.open_upload(None, MAX_SUBMIT_BODY, extra_headers="Expect: 100-continue\r\n")
+    with sock:
+        status, _ = read_response(sock)
+        assert status == 401
+        assert sock.recv(1) == b""
+
+
+def padded(size: int, **fields) -> bytes:
+    """A JSON body of exactly size bytes (a filler field the grader ignores)."""
+    body = json.dumps({**fields, "filler": ""})
+    return json.dumps({**fields, "filler": "x" * (size - len(body))}).encode()
+
+
+def test_all_uploads_together_hold_at_most_the_budget(servers, tmp_path):
+    grader = Grader(servers, tmp_path, token_cache_seconds=1, upload_buffer_bytes=2**20)
+    big = padded(700 * 2**10, course="kelas-a", notebook="bukan notebook")
+    first = grader.open_upload("token-guru", len(big), big[:10], endpoint="execute")
+    with first:
+        wait_until(lambda: grader.budget().reserved == len(big))
+        # Another caller's body that would take the total over: 503 before it is read.
+        siti = padded(400 * 2**10, **submission())
+        sock = grader.open_upload("token-siti", len(siti))
+        with sock:
+            status, body = read_response(sock)
+        assert status == 503
+        assert json.loads(body)["message"].startswith(
+            "Pengumpulan GAGAL: Layanan penilai sedang sibuk")
+        # One that fits is received.
+        assert grader.post("submit", submission(), token="token-budi")[0] == 200
+        first.sendall(big[10:])
+        status, body = read_response(first)
+        assert status == 400  # the notebook is broken; the body was read
+    # Given back once the answer is sent (just after the client has it).
+    wait_until(lambda: grader.budget().reserved == 0)
+    status, _ = grader.post("submit", json.loads(siti), token="token-siti")
+    assert status == 200
+
+
+def test_a_trainers_second_upload_on_a_route_waits_but_other_routes_do_not(grader):
+    body = json.dumps({"course": "kelas-a", "notebook": "bukan notebook"}).encode()
+    first = grader.open_upload("token-guru", len(body), body[:10], endpoint="execute")
+    with first:
+        wait_until(lambda: grader.post("execute", {"course": "kelas-a"},
+                                       token="token-guru")[0] == 429)
+        assert grader.post("collect", {"course": "kelas-a", "assignment": "tugas1"},
+                           token="token-guru")[0] == 200
+        first.sendall(body[10:])
+        assert read_response(first)[0] == 400
+    # Once the body is in, the slot is free (an autograde runs notebooks in turn,
+    # the slot is not held while one of them runs).
+    assert grader.post("execute", {"course": "kelas-a", "notebook": "x"},
+                       token="token-guru")[0] == 400
+
+
+def test_the_access_log_leaves_out_the_query_string(grader, caplog):
+    with caplog.at_level(logging.INFO, logger="tornado.access"):
+        status, _ = grader.post("collect", {"course": "kelas-a"}, path_suffix="?token=token-guru")
+        assert status == 401
+        wait_until(lambda: any("/collect" in r.getMessage() for r in caplog.records))
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert f"401 POST {PREFIX}/collect (127.0.0.1)" in logged
+    assert "token-guru" not in logged

@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import os
+import threading
 from pathlib import Path
 
 from ..disks_socket import MAX_REQUEST
@@ -60,6 +61,14 @@ async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET) -> None:
         finally:
             writer.close()
 
+    async def forget(volume: str) -> None:
+        async with lock:
+            try:
+                await asyncio.to_thread(store.forget, volume)
+            except Exception:  # noqa: BLE001 - one volume's trouble must not stop the service
+                log.exception("removing the disk of deleted volume %s failed", volume)
+
+    follow_removed_volumes(store, asyncio.get_running_loop(), forget)
     socket_path.parent.mkdir(parents=True, exist_ok=True)
     if socket_path.exists():
         socket_path.unlink()
@@ -68,3 +77,27 @@ async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET) -> None:
     log.info("listening on %s", socket_path)
     async with server:
         await server.serve_forever()
+
+
+def follow_removed_volumes(store: DiskStore, loop: asyncio.AbstractEventLoop, forget) -> threading.Thread:
+    """Docker's volume "destroy" events, for as long as the service runs:
+    each removed volume of this project is handed to `forget` on the loop.
+    A broken event stream is opened again (Docker restarts, a dropped
+    socket); disks of volumes removed meanwhile are found by the next start
+    (attach_all leaves images without a volume to `forget`)."""
+    prefix = f"{store.project}-"
+
+    def follow() -> None:
+        while True:
+            try:
+                for event in store.docker.events(decode=True, filters={"type": "volume", "event": "destroy"}):
+                    name = (event.get("Actor") or {}).get("ID", "")
+                    if name.startswith(prefix):
+                        asyncio.run_coroutine_threadsafe(forget(name), loop)
+            except Exception as error:  # noqa: BLE001 - keep following
+                log.warning("Docker events stopped (%r); following them again", error)
+            threading.Event().wait(2)
+
+    thread = threading.Thread(target=follow, name="volume-events", daemon=True)
+    thread.start()
+    return thread

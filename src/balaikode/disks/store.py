@@ -43,6 +43,10 @@ SUFFIX_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$")
 MKFS_OPTIONS = ["-q", "-t", "ext4", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard"]
 MOUNT_OPTIONS = "nosuid,nodev,noinit_itable"
 LABEL_KIND = "balaikode.disk"
+# Images of removed volumes wait here (a folder of the disks volume) before
+# they are deleted.
+REMOVED = "removed"
+KEEP_REMOVED_DAYS = 7
 
 
 IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*-(home|exchange)-[A-Za-z0-9][A-Za-z0-9_.-]*\.img$")
@@ -224,11 +228,16 @@ class DiskStore:
         return Disk(volume, device, image.stat().st_size)
 
     def attach_all(self) -> list[Disk]:
-        """After a reboot: every image back on a loop device, every volume on it."""
+        """After a reboot: every image back on a loop device, every volume on
+        it; the images of volumes removed while the service was stopped go
+        to removed/ (forget)."""
         disks = []
+        self.purge_removed()
         for image in sorted(self.directory.glob(f"{self.project}-*.img")):
             volume = image.name[:-len(".img")]
             try:
+                if self.volume(volume) is None and self.forget(volume):
+                    continue
                 kind = self.kind_of(volume)
                 device = self.attach(image)
                 self.point_volume_at(volume, kind, device)
@@ -255,6 +264,46 @@ class DiskStore:
         if released:
             log.info("detached %d loop devices of deleted disk images", len(released))
         return released
+
+    def forget(self, volume: str) -> Path | None:
+        """Volume `volume` was removed from Docker (a deleted learner, an
+        admin's `docker volume rm` or `docker volume prune`): its loop device
+        is detached at once, and its image moves to removed/, where it is
+        kept for KEEP_REMOVED_DAYS (a mistake can be undone: docs/operations.md)
+        and then deleted. Not if a volume of that name exists again (this
+        service re-points volumes by removing and re-creating them).
+        Returns where the image went, or None."""
+        try:
+            self.kind_of(volume)
+        except DiskError:
+            return None  # not one of ours
+        image = self.image(volume)
+        if self.volume(volume) is not None or not image.exists():
+            return None
+        for device in self.loops_of(image):
+            # A device still mounted somewhere detaches when it is unmounted.
+            run("losetup", "--detach", device)
+        removed = self.directory / REMOVED / f"{volume}.{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.img"
+        removed.parent.mkdir(mode=0o700, exist_ok=True)
+        os.replace(image, removed)
+        os.utime(removed)  # the days are counted from now
+        log.info("volume %s was removed: its disk is kept in %s for %d days", volume, removed,
+                 KEEP_REMOVED_DAYS)
+        self.purge_removed()
+        return removed
+
+    def purge_removed(self, now: float | None = None) -> list[Path]:
+        """Delete the images of removed volumes older than KEEP_REMOVED_DAYS."""
+        now = time.time() if now is None else now
+        purged = []
+        for image in sorted((self.directory / REMOVED).glob(f"{self.project}-*.img")):
+            if now - image.stat().st_mtime > KEEP_REMOVED_DAYS * 86400:
+                image.unlink()
+                purged.append(image)
+        if purged:
+            log.info("deleted %d disks of volumes removed more than %d days ago", len(purged),
+                     KEEP_REMOVED_DAYS)
+        return purged
 
     def release(self) -> list[str]:
         """Detach every loop device of this store (a busy one detaches when its

@@ -6,12 +6,13 @@ POST /services/grader/submit   {course, assignment, token, files: {path: base64}
 POST /services/grader/roster   {course} -> {course, learners: {name: full name or null}}
 
 Callers authenticate with their JupyterHub token in the Authorization header,
-checked by JupyterHub's own service auth (HubAuth). Execute, collect and
-roster serve only trainers of the course (members of formgrade-COURSE);
-submit serves its learners and trainers, and files the submission under the
-caller's own name. The roster is how a trainer's server fills its nbgrader
-gradebook with the learners' full names: their servers' tokens cannot read
-the hub's courses, the grader's can.
+checked by JupyterHub's own service auth (HubAuth), before any byte of the
+body is read (GraderHandler). Execute, collect and roster serve only
+trainers of the course (members of formgrade-COURSE); submit serves its
+learners and trainers, and files the submission under the caller's own
+name. The roster is how a trainer's server fills its nbgrader gradebook with
+the learners' full names: their servers' tokens cannot read the hub's
+courses, the grader's can.
 """
 
 from __future__ import annotations
@@ -26,20 +27,27 @@ from datetime import datetime, timezone
 import docker
 from jupyterhub.services.auth import HubAuth
 from tornado import httpclient, web
+from tornado.iostream import StreamClosedError
 
 from .. import names
 from ..paths import GRADER_TOKEN
 from ..profiles import course_image
 from ..settings import SettingsError, load_settings
 from . import exchange, sandbox
+from .intake import ByteBudget, log_request
 
 log = logging.getLogger("balaikode.grader")
-# A submission is at most 20 MB of files (deposit.MAX_BYTES), base64 in JSON.
+# Each route's largest body, refused (413) from its Content-Length before it
+# is read. A submission is at most 20 MB of files (deposit.MAX_BYTES), base64
+# in JSON. /execute gets one notebook of a submission from a trainer's
+# autograde (balaikode_nbgrader.sandbox_client), as a JSON string in JSON:
+# escaping can double it. /collect gets a course and an assignment name.
 MAX_SUBMIT_BODY = 32 * 2**20
-# A client that trickles its body is cut off; bodies over the largest
-# route's limit (a trainer's notebook to execute, JSON-escaped) are refused
-# before they are read; /submit lowers it for its own bodies.
-LISTEN_OPTIONS = {"body_timeout": 120, "max_body_size": 64 * 2**20}
+MAX_EXECUTE_BODY = 64 * 2**20
+MAX_COLLECT_BODY = 64 * 2**10
+# A client that trickles its body is cut off; the server-wide body cap is the
+# largest route's (each route lowers it for its own bodies).
+LISTEN_OPTIONS = {"body_timeout": 120, "max_body_size": MAX_EXECUTE_BODY}
 
 
 class Settings:
@@ -52,6 +60,10 @@ class Settings:
     # working here at most this many seconds later. A trainer's autograde
     # calls /execute once per notebook; they share one hub lookup per window.
     token_cache_seconds = 10
+    # Bodies held at once by all callers together (intake.ByteBudget): the
+    # grader's memory limit is 1 GB, and a body is held about three times
+    # over while it is parsed and handed to its job. More is answered 503.
+    upload_buffer_bytes = 128 * 2**20
 
     def __init__(self, environ=os.environ):
         values = load_settings(environ)
@@ -91,35 +103,159 @@ def make_hub_auth(settings: Settings) -> HeaderTokenAuth:
     return HeaderTokenAuth(api_url=settings.hub_api, cache_max_age=settings.token_cache_seconds)
 
 
+HUB_DOWN = "Hub tidak menjawab; coba lagi sebentar lagi. (The hub did not answer.)"
+BUSY = ("Layanan penilai sedang sibuk menerima kiriman lain; coba lagi sebentar lagi. "
+        "(The grader is busy; try again shortly.)")
+
+
+@web.stream_request_body
 class GraderHandler(web.RequestHandler):
+    """A POST whose body is read only once its caller is known and allowed
+    (prepare), streamed so that tornado does not read it first: without a
+    token, with a token the hub does not accept, from a caller this route
+    does not serve, a second upload of the same caller on this route, or
+    with more bytes than all uploads together may hold, the answer is sent
+    before any byte of the body is kept.
+
+    A refused body is still read (and thrown away) up to the route's cap:
+    a server that closes a connection its client is still sending on
+    resets it, and a proxy in between then answers 503 instead of our
+    refusal. Bodies over the cap are refused and the connection closed."""
+
+    body_cap = MAX_COLLECT_BODY
+    # Whether the caller's slot on this route is kept until the answer
+    # (not only while the body arrives).
+    hold_slot_until_answered = False
+    busy = BUSY
+    again = ("Kirimanmu yang sebelumnya masih diterima; tunggu sebentar lalu coba lagi. "
+             "(An upload of yours is still being received.)")
+
     def initialize(self, settings: Settings, hub_auth: HubAuth, docker_client,
                    slots: asyncio.Semaphore, course_locks: dict[str, asyncio.Lock],
-                   uploading: set[str]):
+                   uploading: set[tuple[str, str]], budget: ByteBudget, trainers: TrainerList):
         self.config = settings
         self.hub_auth = hub_auth
         self.docker = docker_client
         self.slots = slots
         self.course_locks = course_locks
-        self.uploading = uploading  # callers whose submission is being received
+        self.uploading = uploading  # (route, caller) of bodies being received
+        self.budget = budget
+        self.trainers = trainers
+        self.chunks: list[bytes] = []
+        self.refused = False   # answered in prepare; the body is thrown away
+        self.reserved = 0      # bytes of self.budget this request holds
+        self.slot = None       # (route, caller) this request holds in self.uploading
 
     async def prepare(self):
-        """Every request is made by someone the hub knows: 401 without a
-        token, 403 for a token the hub does not accept. Runs before the body
-        of a streamed upload is read. (Not the HubAuthenticated mixin: its
-        get_current_user asks the hub synchronously, which would stop every
-        other request and upload while the hub answers.)"""
+        self.request.connection.set_max_body_size(self.body_cap)
+        length = self.declared_length()
+        try:
+            await self.admit(length)
+        except web.HTTPError as refusal:
+            if self.request.headers.get("Expect", "").lower() == "100-continue":
+                raise  # the client waits for our word before it sends the body
+            await self.answer_before_body(refusal)
+
+    def declared_length(self) -> int:
+        """The body's Content-Length: without one (a chunked body) the grader
+        could not tell how much it is about to hold, so it does not read it."""
+        length = self.request.headers.get("Content-Length")
+        if length is None:
+            raise web.HTTPError(411, "Content-Length required")
+        if not length.isdigit():
+            raise web.HTTPError(400, "bad Content-Length")
+        length = int(length)
+        if length > self.body_cap:
+            raise web.HTTPError(413, f"body over {self.body_cap} bytes")
+        return length
+
+    async def admit(self, length: int) -> None:
+        """Who may send this body, checked before it is read: 401 without a
+        token, 403 for a token the hub does not accept or a caller the route
+        does not serve, 429 for a second upload of one caller on one route,
+        503 when the uploads already held are too many bytes. (Not the
+        HubAuthenticated mixin: its get_current_user asks the hub
+        synchronously, which would stop every other request and upload while
+        the hub answers.)"""
         if not self.hub_auth.get_token(self):
             raise web.HTTPError(401, "JupyterHub token required")
         try:
             caller = await self.hub_auth.get_user(self, sync=False)
         except web.HTTPError as error:
-            # HubAuth's message names hosts and URLs: for the log, not the caller.
-            log.error("Could not check a token with the hub: %s", error.log_message)
-            raise web.HTTPError(502, "Hub tidak menjawab; coba lagi sebentar lagi. "
-                                     "(The hub did not answer.)") from None
+            raise self.hub_unreachable(error) from None
         if caller is None:
             raise web.HTTPError(403, "invalid token")
         self.current_user = caller
+        await self.check_caller(caller)
+        slot = (self.request.path, caller["name"])
+        if slot in self.uploading:
+            raise web.HTTPError(429, self.again)
+        if not self.budget.reserve(length):
+            log.warning("Refused an upload of %d bytes from %s: %d of %d bytes held",
+                        length, caller["name"], self.budget.reserved, self.budget.limit)
+            raise web.HTTPError(503, self.busy)
+        self.reserved = length
+        self.uploading.add(slot)
+        self.slot = slot
+
+    async def check_caller(self, caller: dict) -> None:
+        """Route-specific: refuse, before the body, callers the route never serves."""
+
+    @staticmethod
+    def hub_unreachable(error: web.HTTPError) -> web.HTTPError:
+        # HubAuth's message names hosts and URLs: for the log, not the caller.
+        log.error("Could not ask the hub: %s", error.log_message)
+        return web.HTTPError(502, HUB_DOWN)
+
+    async def answer_before_body(self, refusal: web.HTTPError) -> None:
+        """Send the refusal now, with its length, and read the body into nothing."""
+        self.refused = True
+        self.set_status(refusal.status_code)
+        message = json.dumps({"message": refusal.log_message or self._reason}).encode()
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.set_header("Content-Length", len(message))
+        self.write(message)
+        try:
+            await self.flush()
+        except StreamClosedError:
+            pass
+
+    def data_received(self, chunk: bytes) -> None:
+        if not self.refused:
+            self.chunks.append(chunk)
+
+    async def post(self):
+        if self.refused:
+            self.finish()  # the refusal is sent; its body has been read
+            return
+        self.request.body = b"".join(self.chunks)
+        self.chunks = []
+        if not self.hold_slot_until_answered:
+            self.free_slot()
+        await self.handle()
+
+    async def handle(self) -> None:
+        raise NotImplementedError
+
+    def free_slot(self) -> None:
+        self.uploading.discard(self.slot)
+        self.slot = None
+
+    def give_back(self) -> None:
+        self.free_slot()
+        self.budget.release(self.reserved)
+        self.reserved = 0
+        self.chunks = []
+
+    def on_finish(self) -> None:
+        self.give_back()
+
+    def on_connection_close(self) -> None:
+        if self.refused and not self._finished:
+            # Hung up before sending the body: log the refusal all the same.
+            self.application.log_request(self)
+        self.give_back()
+        super().on_connection_close()
 
     def write_error(self, status_code, **kwargs):
         reason = self._reason
@@ -130,15 +266,12 @@ class GraderHandler(web.RequestHandler):
 
     async def course(self, course: str) -> dict | None:
         """The hub's course model (balaikode_hub.courses), read with the grader's own token."""
-        request = httpclient.HTTPRequest(f"{self.config.hub_api}/balaikode/courses/{course}",
-                                         headers={"Authorization": f"token {self.config.token}"})
         try:
-            response = await httpclient.AsyncHTTPClient().fetch(request)
+            return await hub_get(self.config, f"balaikode/courses/{course}")
         except httpclient.HTTPClientError as error:
             if error.code in (401, 403, 404):
                 return None
             raise
-        return json.loads(response.body)
 
     async def course_member(self, course: str, roles: tuple[str, ...]) -> dict:
         """The course model if the caller has one of `roles` in it; else 400/403/404."""
@@ -179,8 +312,53 @@ class GraderHandler(web.RequestHandler):
                 "balaikode.trainer": self.caller}
 
 
-class ExecuteHandler(GraderHandler):
-    async def post(self):
+async def hub_get(settings: Settings, path: str):
+    """GET hub_api/path with the grader's own token; the decoded JSON."""
+    request = httpclient.HTTPRequest(f"{settings.hub_api}/{path}",
+                                     headers={"Authorization": f"token {settings.token}"})
+    response = await httpclient.AsyncHTTPClient().fetch(request)
+    return json.loads(response.body)
+
+
+class TrainerList:
+    """Who trains some course, from the hub's course list, asked at most
+    once per token_cache_seconds. /execute and /collect name their course in
+    the body (the trainers' nbgrader sends it there); this list lets them
+    refuse a learner, or a service, before that body is read. Whether the
+    caller trains the course the body names is checked after, as before."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.names: frozenset[str] = frozenset()
+        self.asked_at = float("-inf")
+
+    async def includes(self, name: str) -> bool:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self.asked_at > self.settings.token_cache_seconds:
+            courses = await hub_get(self.settings, "balaikode/courses")
+            self.names = frozenset(name for course in courses for name in course["trainers"])
+            self.asked_at = loop.time()
+        return name in self.names
+
+
+class TrainerRoute(GraderHandler):
+    """Routes for trainers only: anyone who trains no course is refused before the body."""
+
+    async def check_caller(self, caller: dict) -> None:
+        try:
+            trainer = caller.get("kind") == "user" and await self.trainers.includes(caller["name"])
+        except (httpclient.HTTPClientError, OSError) as error:
+            log.error("Could not read the course list from the hub: %s", error)
+            raise web.HTTPError(502, HUB_DOWN) from None
+        if not trainer:
+            log.warning("Refused %s on %s: trains no course", caller.get("name"), self.request.path)
+            raise web.HTTPError(403, f"{caller.get('name')} is not a trainer of any course")
+
+
+class ExecuteHandler(TrainerRoute):
+    body_cap = MAX_EXECUTE_BODY
+
+    async def handle(self):
         body = self.json_body()
         course = body.get("course", "")
         await self.trainer_course(course)
@@ -207,8 +385,10 @@ class ExecuteHandler(GraderHandler):
         self.finish({"notebook": result.notebook, "problem": result.problem})
 
 
-class CollectHandler(GraderHandler):
-    async def post(self):
+class CollectHandler(TrainerRoute):
+    body_cap = MAX_COLLECT_BODY
+
+    async def handle(self):
         body = self.json_body()
         course = await self.trainer_course(body.get("course", ""))
         assignment = body.get("assignment", "")
@@ -224,52 +404,33 @@ class CollectHandler(GraderHandler):
         self.finish(report)
 
 
-class RosterHandler(GraderHandler):
+class RosterHandler(TrainerRoute):
     """The course's learners and their full names (null: none set yet), for
     the trainer's gradebook (balaikode_nbgrader/roster.py)."""
 
-    async def post(self):
+    body_cap = MAX_COLLECT_BODY  # a course name
+
+    async def handle(self):
         course = await self.trainer_course(self.json_body().get("course", ""))
         names = course.get("full_names") or {}
         self.finish({"course": course["course"],
                      "learners": {name: names.get(name) for name in sorted(course["learners"])}})
 
 
-@web.stream_request_body
 class SubmitHandler(GraderHandler):
     """A learner's submission, written by a deposit job (learners cannot write
     the exchange themselves). One job per course at a time, so that two quick
-    submissions of one learner are both counted against her quota. The body
-    is read only after the token is checked, and one at a time per caller:
-    a learner who fires many large uploads at once gets 429s, not the
-    grader's memory."""
+    submissions of one learner are both counted against her quota. One
+    submission per caller at a time, until it is written: a learner who
+    fires many large uploads at once gets 429s, not the grader's memory."""
 
-    async def prepare(self):
-        self.request.connection.set_max_body_size(MAX_SUBMIT_BODY)
-        self.chunks: list[bytes] = []
-        self.mine = None
-        await super().prepare()
-        name = self.current_user["name"]
-        if name in self.uploading:
-            raise web.HTTPError(429, "Pengumpulan GAGAL: kirimanmu yang sebelumnya masih diproses; "
-                                     "tunggu sebentar lalu kirim lagi. (A submission of yours is "
-                                     "still being written.)")
-        self.uploading.add(name)
-        self.mine = name
+    body_cap = MAX_SUBMIT_BODY
+    hold_slot_until_answered = True
+    busy = "Pengumpulan GAGAL: " + BUSY
+    again = ("Pengumpulan GAGAL: kirimanmu yang sebelumnya masih diproses; "
+             "tunggu sebentar lalu kirim lagi. (A submission of yours is still being written.)")
 
-    def data_received(self, chunk: bytes) -> None:
-        self.chunks.append(chunk)
-
-    def on_finish(self) -> None:
-        self.uploading.discard(self.mine)
-
-    def on_connection_close(self) -> None:
-        self.uploading.discard(self.mine)
-        super().on_connection_close()
-
-    async def post(self):
-        self.request.body = b"".join(self.chunks)
-        self.chunks = []
+    async def handle(self):
         body = self.json_body()
         course = await self.course_member(body.get("course", ""), ("learners", "trainers"))
         name = course["course"]
@@ -307,7 +468,8 @@ def make_app(settings: Settings, docker_client: docker.DockerClient | None = Non
     shared = {"settings": settings, "hub_auth": make_hub_auth(settings),
               "docker_client": docker_client or docker.from_env(),
               "slots": asyncio.Semaphore(settings.max_parallel), "course_locks": {},
-              "uploading": set()}
+              "uploading": set(), "budget": ByteBudget(settings.upload_buffer_bytes),
+              "trainers": TrainerList(settings)}
     prefix = "/services/grader"
     return web.Application([
         (f"{prefix}/?", HealthHandler),
@@ -316,7 +478,7 @@ def make_app(settings: Settings, docker_client: docker.DockerClient | None = Non
         (f"{prefix}/collect", CollectHandler, shared),
         (f"{prefix}/submit", SubmitHandler, shared),
         (f"{prefix}/roster", RosterHandler, shared),
-    ])
+    ], log_function=log_request)
 
 
 async def serve() -> None:
