@@ -25,7 +25,7 @@ from traitlets import Unicode
 
 from .courses import COURSE_API_HANDLERS
 from .signup_api import SIGNUP_API_HANDLERS
-from . import owner_only, passwords, review
+from . import full_names, name_page, owner_only, passwords, review
 from .client_address import client_address
 from .throttle import THROTTLE, wait_message
 
@@ -73,6 +73,7 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        full_names.ensure_table(self.db.bind)
         self.ensure_admin_accounts()
 
     # -- admin accounts ---------------------------------------------------
@@ -128,16 +129,23 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
             THROTTLE.failed_login(address, username)
         return None
 
-    async def create_account(self, username: str, password: str):
+    async def create_account(self, username: str, password: str, full_name: str):
         """NativeAuthenticator's create_user with the hashing in the pool
-        (checks are done by signup_problem before)."""
+        (checks are done by signup_problem before); the sign-up and its full
+        name are stored together."""
         hashed = await passwords.hash_password(password)
         if self.user_exists(username):
             return None
         info = UserInfo(username=username, password=hashed, is_authorized=bool(self.open_signup))
         self.db.add(info)
+        full_names.put(self.db, username, full_name, commit=False)
         self.db.commit()
         return info
+
+    def delete_user(self, user):
+        # Discarding a sign-up and deleting a user (admin page, API) both come here.
+        full_names.forget(self.db, user.name)
+        return super().delete_user(user)
 
     async def set_password(self, username: str, password: str) -> bool:
         info = self.get_user(username)
@@ -157,12 +165,15 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
         self.db.commit()
         return True
 
-    def signup_problem(self, username: str, password: str, confirmation: str) -> str | None:
+    def signup_problem(self, username: str, password: str, confirmation: str,
+                       full_name: str) -> str | None:
         """Why a sign-up cannot go ahead (a MSG_ text); None if it can."""
         if not self.validate_username(username):
             return MSG_BAD_USERNAME
         if self.user_exists(username):
             return MSG_TAKEN
+        if name_problem := full_names.problem(full_name):
+            return name_problem
         if password != confirmation:
             return MSG_MISMATCH
         if not self.is_password_strong(password):
@@ -173,6 +184,7 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
         replaced = {
             r"/login": LoginHandler,
             r"/signup": SignUpHandler,
+            r"/authorize": AuthorizationAreaHandler,
             r"/authorize/([^/]*)": ToggleAuthorizationHandler,
             r"/discard/([^/]*)": DiscardHandler,
             r"/change-password": ChangePasswordHandler,
@@ -185,7 +197,8 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
         # is deprecated).
         # owner_only first: it must win over JupyterHub's handler of the same
         # path, and the authenticator's handlers come before the defaults.
-        return owner_only.HANDLERS + review.HANDLERS + native_handlers + SIGNUP_API_HANDLERS + COURSE_API_HANDLERS
+        return (owner_only.HANDLERS + review.HANDLERS + name_page.HANDLERS + native_handlers
+                + SIGNUP_API_HANDLERS + COURSE_API_HANDLERS)
 
 
 class LoginHandler(native.LoginHandler):
@@ -240,14 +253,16 @@ class SignUpHandler(native.SignUpHandler):
             raise web.HTTPError(404)
         auth = self.authenticator
         username = auth.normalize_username(self.get_body_argument("username", "").strip())
+        full_name = self.get_body_argument("full_name", "", strip=False)
         password = self.get_body_argument("signup_password", "", strip=False)
         confirmation = self.get_body_argument("signup_password_confirmation", "", strip=False)
         address = client_address(self.request)
         wait = THROTTLE.signup_wait(address)
-        problem = wait_message(wait) if wait else auth.signup_problem(username, password, confirmation)
+        problem = wait_message(wait) if wait else auth.signup_problem(
+            username, password, confirmation, full_name)
         created = None
         if problem is None:
-            created = await auth.create_account(username, password)
+            created = await auth.create_account(username, password, full_name)
             if created is None:  # e.g. a parallel sign-up took the name first
                 problem = MSG_TAKEN
             else:
@@ -259,8 +274,9 @@ class SignUpHandler(native.SignUpHandler):
             ask_email=auth.ask_email_on_signup,
             result_message=problem or MSG_SIGNUP_DONE,
             alert="alert-danger" if problem else "alert-info",
-            # On a problem the name stays filled in (never the passwords).
+            # On a problem the names stay filled in (never the passwords).
             username=username if problem else "",
+            full_name=full_name.strip() if problem else "",
             two_factor_auth=auth.allow_2fa,
             two_factor_auth_user=False,
             two_factor_auth_value="",
@@ -293,6 +309,20 @@ class ToggleAuthorizationHandler(native.ToggleAuthorizationHandler):
         UserInfo.change_authorization(self.db, slug)
         THROTTLE.settled(slug)
         self.redirect(url_path_join(self.hub.base_url, "authorize") + "#" + slug)
+
+
+class AuthorizationAreaHandler(native.AuthorizationAreaHandler):
+    """The approval list, with each sign-up's full name next to its user name."""
+
+    @native.admin_users_scope
+    async def get(self):
+        users = self.db.query(UserInfo).all()
+        self.finish(await self.render_template(
+            "authorization-area.html",
+            ask_email=self.authenticator.ask_email_on_signup,
+            users=users,
+            full_names=full_names.of(self.db, [user.username for user in users]),
+        ))
 
 
 class ChangePasswordHandler(native.ChangePasswordHandler):

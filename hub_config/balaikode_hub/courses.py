@@ -22,6 +22,8 @@ from jupyterhub.scopes import needs_scope
 from nativeauthenticator.orm import UserInfo
 from tornado import web
 
+from . import full_names
+
 LEARNER_UID_BASE = 10000
 COURSE_GID_BASE = 20000
 
@@ -105,9 +107,12 @@ def course_model(db, course: str) -> dict:
         group = orm.Group.find(db, group_name)
         return {} if group is None else {u.name: user_uid(u) for u in group.users}
 
-    return {"course": course, "gid": gid,
-            "trainers": members(trainer_group(course)),
-            "learners": members(learner_group(course))}
+    trainers, learners = members(trainer_group(course)), members(learner_group(course))
+    # For the trainers' gradebooks (through the grader service's /roster);
+    # None: no full name set yet.
+    names = full_names.of(db, set(trainers) | set(learners))
+    return {"course": course, "gid": gid, "trainers": trainers, "learners": learners,
+            "full_names": names}
 
 
 def requested_members(course: str, body) -> dict[str, list[str]]:

@@ -3,8 +3,9 @@
 NativeAuthenticator only offers HTML pages (a GET that toggles approval).
 These endpoints use the hub's own token auth and scopes, under the hub API:
 
-    GET  /hub/api/balaikode/signups                 list sign-ups
-    POST /hub/api/balaikode/signups/NAME/approve     approve NAME
+    GET   /hub/api/balaikode/signups                 list sign-ups (with full names)
+    PATCH /hub/api/balaikode/signups/NAME            {"full_name": "..."}: set NAME's full name
+    POST  /hub/api/balaikode/signups/NAME/approve    approve NAME
     POST /hub/api/balaikode/signups/NAME/unapprove   withdraw approval
     POST /hub/api/balaikode/unlock/NAME              forget NAME's failed logins
 """
@@ -13,21 +14,39 @@ from __future__ import annotations
 
 import json
 
+from jupyterhub import orm
 from jupyterhub.apihandlers.base import APIHandler
 from jupyterhub.scopes import needs_scope
 from nativeauthenticator.orm import UserInfo
 from tornado import web
 
+from . import full_names
 from .throttle import THROTTLE
 
 
 def signups(db, admins: set[str]) -> list[dict]:
     """GET /api/balaikode/signups: every sign-up, oldest first; admins are always approved."""
     rows = db.query(UserInfo).order_by(UserInfo.id).all()
+    names = full_names.of(db, [row.username for row in rows])
     return [{"name": row.username,
+             "full_name": names[row.username],
              "approved": bool(row.is_authorized) or row.username in admins,
              "admin": row.username in admins}
             for row in rows]
+
+
+def set_full_name(db, name: str, body) -> dict:
+    """PATCH /api/balaikode/signups/NAME {"full_name": "..."}: for a sign-up
+    or a hub user (an account made with the admin API has no sign-up row);
+    400 with the rule's message for a name it does not allow."""
+    if UserInfo.find(db, name) is None and orm.User.find(db, name) is None:
+        raise web.HTTPError(404, f"No user named {name}")
+    if not isinstance(body, dict) or "full_name" not in body:
+        raise web.HTTPError(400, 'Body must be a JSON object: {"full_name": "..."}')
+    problem = full_names.problem(body["full_name"])
+    if problem:
+        raise web.HTTPError(400, problem)
+    return {"name": name, "full_name": full_names.put(db, name, body["full_name"])}
 
 
 def set_approval(db, name: str, approve: bool, admins: set[str], throttle) -> dict:
@@ -48,6 +67,14 @@ class SignupListHandler(APIHandler):
     @needs_scope("admin:users")
     def get(self):
         self.write(json.dumps(signups(self.db, self.authenticator.admin_users)))
+
+
+class SignupHandler(APIHandler):
+    @needs_scope("admin:users")
+    def patch(self, name):
+        result = set_full_name(self.db, name, self.get_json_body())
+        self.log.info("Full name of %s set by %s", name, self.current_user.name)
+        self.write(json.dumps(result))
 
 
 class SignupApprovalHandler(APIHandler):
@@ -72,5 +99,6 @@ class UnlockHandler(APIHandler):
 SIGNUP_API_HANDLERS = [
     (r"/api/balaikode/unlock/([^/]+)", UnlockHandler),
     (r"/api/balaikode/signups", SignupListHandler),
+    (r"/api/balaikode/signups/([^/]+)", SignupHandler),
     (r"/api/balaikode/signups/([^/]+)/(approve|unapprove)", SignupApprovalHandler),
 ]

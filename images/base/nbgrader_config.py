@@ -51,6 +51,12 @@ if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
     ]
     c.ExchangeFactory.collect = ServiceCollect
+    # Learners' full names from the hub into the gradebook before autograde
+    # and export (balaikode_nbgrader/roster.py; also at start and collect).
+    from balaikode_nbgrader import roster
+    c.Autograde.pre_convert_hook = roster.autograde_hook(
+        course, "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db"))
+    c.ExportApp.plugin_class = roster.named_csv_export()
     # Time limits of autograding, set by the admin (docker-compose.yml).
     c.SandboxExecute.cell_timeout = int(os.environ.get("BALAIKODE_GRADING_CELL_TIMEOUT", "30"))
     c.SandboxExecute.notebook_timeout = int(os.environ.get("BALAIKODE_GRADING_NOTEBOOK_TIMEOUT", "300"))

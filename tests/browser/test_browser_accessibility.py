@@ -51,17 +51,19 @@ def test_signup_page(open_page, screenshot, check_accessibility):
     page.goto("/hub/signup")
     expect(page.locator("html")).to_have_attribute("lang", "id")
     check_accessibility(page, "signup")
-    assert_reading_order(page, ["username_input", "password_input", "eye",
+    assert_reading_order(page, ["username_input", "full_name_input", "password_input", "eye",
                                 "password_confirmation_input", "signup_submit", "login_link"])
     screenshot(page, "signup")
     # A refused sign-up (passwords differ) is announced and still accessible.
     page.get_by_label("Nama pengguna").fill("rina")
+    page.get_by_label("Nama lengkap").fill("Rina Đặng")
     page.get_by_label("Kata sandi", exact=True).fill("Sandi-rina-2026")
     page.get_by_label("Ulangi kata sandi").fill("Sandi-lain-2026")
     page.locator("#signup_submit").click()
     expect(page.get_by_role("alert")).to_contain_text("tidak sama")
-    # Her name stays filled in; the passwords are typed again.
+    # Her names stay filled in; the passwords are typed again.
     expect(page.get_by_label("Nama pengguna")).to_have_value("rina")
+    expect(page.get_by_label("Nama lengkap")).to_have_value("Rina Đặng")
     expect(page.get_by_label("Kata sandi", exact=True)).to_have_value("")
     check_accessibility(page, "signup-error")
     screenshot(page, "signup-error")
@@ -73,6 +75,7 @@ def test_approval_page(stack, open_page, screenshot, check_accessibility):
     waiting.goto("/hub/signup")
     name = f"tono{secrets.token_hex(2)}"
     waiting.get_by_label("Nama pengguna").fill(name)
+    waiting.get_by_label("Nama lengkap").fill("Tono Nur'aini")
     waiting.get_by_label("Kata sandi", exact=True).fill("Sandi-tono-2026")
     waiting.get_by_label("Ulangi kata sandi").fill("Sandi-tono-2026")
     waiting.locator("#signup_submit").click()
@@ -88,6 +91,7 @@ def test_approval_page(stack, open_page, screenshot, check_accessibility):
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(re.compile(r"/hub/authorize$"))
     expect(page.locator(f"tr#{name}")).to_contain_text("Menunggu persetujuan")
+    expect(page.locator(f"tr#{name} .balaikode-full-name")).to_have_text("Tono Nur'aini")
     expect(page.locator("html")).to_have_attribute("lang", "id")
     check_accessibility(page, "authorize")
     page.keyboard.press("Tab")  # from the top of the page

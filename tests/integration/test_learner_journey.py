@@ -41,7 +41,8 @@ def test_admin_can_approve_from_the_command_line_and_the_api(stack, admin):
     browser = Browser(stack.url)
     assert browser.signup("siti.aminah", "teh-manis-2026").status == 200
     listed = stack.admin_cli("signups")
-    assert re.search(r"^siti\.aminah\tWAITING$", listed.stdout, re.M), listed.stdout + listed.stderr
+    # The full name (from the sign-up form; Browser.signup makes one) comes last.
+    assert re.search(r"^siti\.aminah\tWAITING\tSiti Aminah$", listed.stdout, re.M), listed.stdout + listed.stderr
 
     approved = stack.admin_cli("approve", "siti.aminah")
     assert approved.returncode == 0, approved.stderr

@@ -109,6 +109,7 @@ def test_learner_signs_up_and_works_on_her_own_https_origin(site, person, learne
     _, learner = person()
     learner.goto("/hub/signup")
     learner.get_by_label("Nama pengguna").fill(name)
+    learner.get_by_label("Nama lengkap").fill("Sari")
     learner.get_by_label("Kata sandi", exact=True).fill(password)
     learner.get_by_label("Ulangi kata sandi").fill(password)
     learner.locator("#signup_submit").click()

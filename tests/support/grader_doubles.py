@@ -41,9 +41,10 @@ class FakeHub:
                               "scopes": [f"read:users:name!user={name}"], "token_id": "t1"}
 
     def add_course(self, course: str, gid: int, trainers: dict[str, int],
-                   learners: dict[str, int]) -> None:
-        self.courses[course] = {"course": course, "gid": gid,
-                                "trainers": trainers, "learners": learners}
+                   learners: dict[str, int], full_names: dict[str, str] | None = None) -> None:
+        names = {name: (full_names or {}).get(name) for name in {**trainers, **learners}}
+        self.courses[course] = {"course": course, "gid": gid, "trainers": trainers,
+                                "learners": learners, "full_names": names}
 
     def revoke(self, token: str) -> None:
         del self.tokens[token]

@@ -29,6 +29,11 @@ def poll(what: str, check, timeout: float = 120, interval: float = 0.5):
     raise TimeoutError(f"timed out waiting for {what} (last error: {last_error!r})")
 
 
+def default_full_name(user_name: str) -> str:
+    """A full name the sign-up rule accepts, from a user name's letters."""
+    return " ".join(word.capitalize() for word in re.findall(r"[a-z]+", user_name.lower())) or "Peserta"
+
+
 @dataclass
 class FormResult:
     status: int
@@ -56,12 +61,19 @@ class Browser:
         response = self.session.post(self.base_url + (action or form_path),
                                      data={**fields, "_xsrf": token}, timeout=60,
                                      allow_redirects=follow_redirects)
-        return FormResult(response.status_code, response.url, response.text)
+        # The hub's pages are UTF-8 without saying so in Content-Type
+        # (requests would guess Latin-1 and garble "Đặng").
+        return FormResult(response.status_code, response.url,
+                          response.content.decode("utf-8", "replace"))
 
-    def signup(self, name: str, password: str, confirmation: str | None = None) -> FormResult:
+    def signup(self, name: str, password: str, confirmation: str | None = None,
+               full_name: str | None = None) -> FormResult:
+        """Fill in the sign-up form; the full name defaults to one made from
+        the user name (siti.aminah: "Siti Aminah")."""
         return self.submit("/hub/signup", {
             "username": name, "signup_password": password,
             "signup_password_confirmation": password if confirmation is None else confirmation,
+            "full_name": default_full_name(name) if full_name is None else full_name,
         })
 
     def approve(self, name: str) -> FormResult:

@@ -12,6 +12,8 @@ from balaikode_hub.auth import (MSG_BAD_USERNAME, MSG_MISMATCH, MSG_TAKEN,
                                 BalaiKodeAuthenticator, weak_password_message)
 from balaikode.names import anchored
 
+NAME = "Budi Santoso"
+
 
 def make_authenticator(db, tmp_path, password=""):
     c = Config()
@@ -40,7 +42,7 @@ def test_admin_exists_at_start_with_the_configured_password(db, tmp_path):
     assert login(auth, "admin", "rahasia-admin-1") == "admin"
     assert login(auth, "admin", "salah") is None
     # Nobody can sign up as the admin afterwards.
-    assert auth.signup_problem("admin", "x" * 12, "x" * 12) == MSG_TAKEN
+    assert auth.signup_problem("admin", "x" * 12, "x" * 12, NAME) == MSG_TAKEN
     assert not (tmp_path / "admin-password").exists()
 
 
@@ -59,7 +61,7 @@ def test_generated_admin_password_is_root_only_and_stable(db, tmp_path):
 
 def test_signup_waits_for_approval(db, tmp_path):
     auth = make_authenticator(db, tmp_path, password="rahasia-admin-1")
-    assert auth.signup_problem("budi", "kopi-tubruk-99", "kopi-tubruk-99") is None
+    assert auth.signup_problem("budi", "kopi-tubruk-99", "kopi-tubruk-99", NAME) is None
     assert auth.create_user("budi", "kopi-tubruk-99") is not None
     assert login(auth, "budi", "kopi-tubruk-99") is None
     auth.get_user("budi").is_authorized = True
@@ -80,19 +82,19 @@ def test_admin_stays_able_to_log_in_even_if_unapproved(db, tmp_path):
 def test_unsafe_names_are_refused_with_the_rule(db, tmp_path, name):
     auth = make_authenticator(db, tmp_path, password="rahasia-admin-1")
     assert auth.signup_problem(auth.normalize_username(name), "kopi-tubruk-99",
-                               "kopi-tubruk-99") == MSG_BAD_USERNAME
+                               "kopi-tubruk-99", NAME) == MSG_BAD_USERNAME
 
 
 @pytest.mark.parametrize("name", ["budi", "siti.aminah", "pak_rt-07"])
 def test_safe_names_are_accepted(db, tmp_path, name):
     auth = make_authenticator(db, tmp_path, password="rahasia-admin-1")
-    assert auth.signup_problem(name, "kopi-tubruk-99", "kopi-tubruk-99") is None
+    assert auth.signup_problem(name, "kopi-tubruk-99", "kopi-tubruk-99", NAME) is None
 
 
 def test_password_rules(db, tmp_path):
     auth = make_authenticator(db, tmp_path, password="rahasia-admin-1")
-    assert auth.signup_problem("budi", "kopi-tubruk-99", "kopi-tubruk-98") == MSG_MISMATCH
+    assert auth.signup_problem("budi", "kopi-tubruk-99", "kopi-tubruk-98", NAME) == MSG_MISMATCH
     # Too short, or long enough but common (the page shows the message in its
     # language: tests/unit/test_language.py).
-    assert auth.signup_problem("budi", "pendek", "pendek") == weak_password_message(8)
-    assert auth.signup_problem("budi", "password", "password") == weak_password_message(8)
+    assert auth.signup_problem("budi", "pendek", "pendek", NAME) == weak_password_message(8)
+    assert auth.signup_problem("budi", "password", "password", NAME) == weak_password_message(8)

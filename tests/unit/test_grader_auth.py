@@ -22,7 +22,7 @@ from support.grader_doubles import FakeDockerEngine, FakeHub, Servers
 
 SERVICE_TOKEN = "grader-service-token"
 PREFIX = "/services/grader"
-ENDPOINTS = ("execute", "collect", "submit")
+ENDPOINTS = ("execute", "collect", "submit", "roster")
 UIDS = {"guru": 10001, "siti": 10002, "budi": 10003, "guru-b": 10004, "ani": 10005}
 
 
@@ -37,7 +37,8 @@ class Grader:
             self.hub.add_user(f"token-{name}", name)
         self.hub.add_user("token-admin-cli", "balaikode-admin", kind="service")
         self.hub.add_course("kelas-a", 20001, trainers={"guru": UIDS["guru"]},
-                            learners={"siti": UIDS["siti"], "budi": UIDS["budi"]})
+                            learners={"siti": UIDS["siti"], "budi": UIDS["budi"]},
+                            full_names={"guru": "Pak Darto", "siti": "Siti Aminah"})
         self.hub.add_course("kelas-b", 20002, trainers={"guru-b": UIDS["guru-b"]},
                             learners={"ani": UIDS["ani"]})
         hub_port = servers.serve(self.hub.app)
@@ -208,7 +209,7 @@ def test_a_hub_that_does_not_answer_is_502_without_its_address(servers, tmp_path
 
 # --- What the caller may do: course membership from the hub ---
 
-@pytest.mark.parametrize("endpoint", ["execute", "collect"])
+@pytest.mark.parametrize("endpoint", ["execute", "collect", "roster"])
 @pytest.mark.parametrize("caller, refusal", [
     # A trainer of another course is known to be one only from the body.
     ("guru-b", "guru-b is not a trainer of kelas-a"),
@@ -216,7 +217,8 @@ def test_a_hub_that_does_not_answer_is_502_without_its_address(servers, tmp_path
     ("siti", "siti is not a trainer of any course"),
     ("balaikode-admin", "balaikode-admin is not a trainer of any course"),
 ])
-def test_only_trainers_of_the_course_execute_and_collect(grader, endpoint, caller, refusal):
+def test_only_trainers_of_the_course_execute_collect_and_read_the_roster(grader, endpoint, caller,
+                                                                         refusal):
     token = "token-admin-cli" if caller == "balaikode-admin" else f"token-{caller}"
     status, reply = grader.post(endpoint, {"course": "kelas-a", "assignment": "tugas1",
                                            "notebook": "{}"}, token=token)
@@ -237,6 +239,14 @@ def test_a_trainer_of_the_course_gets_past_the_guards(grader):
                                 token="token-guru")
     assert status == 400
     assert reply["message"].startswith("berkas notebook rusak")
+
+
+def test_the_roster_is_the_courses_learners_with_their_full_names(grader):
+    status, reply = grader.post("roster", {"course": "kelas-a"}, token="token-guru")
+    # Learners only (the gradebook's students); budi has set no name yet.
+    assert (status, reply) == (200, {"course": "kelas-a",
+                                     "learners": {"budi": None, "siti": "Siti Aminah"}})
+    assert not grader.engine.jobs
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
@@ -351,7 +361,8 @@ def send_body(sock: socket.socket, size: int) -> int:
     return sent
 
 
-CAPS = {"submit": MAX_SUBMIT_BODY, "execute": MAX_EXECUTE_BODY, "collect": MAX_COLLECT_BODY}
+CAPS = {"submit": MAX_SUBMIT_BODY, "execute": MAX_EXECUTE_BODY, "collect": MAX_COLLECT_BODY,
+        "roster": MAX_COLLECT_BODY}
 
 
 @pytest.mark.parametrize("endpoint, token, refusal", [

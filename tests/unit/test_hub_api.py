@@ -14,7 +14,8 @@ from tornado import web
 from balaikode.names import problem
 from balaikode_hub.courses import (COURSE_GID_BASE, LEARNER_UID_BASE, add_to_course,
                                    course_model)
-from balaikode_hub.signup_api import set_approval, signups
+from balaikode_hub import full_names
+from balaikode_hub.signup_api import set_approval, set_full_name, signups
 from balaikode_hub.throttle import Limit, Throttle
 
 ADMINS = {"admin"}
@@ -90,8 +91,20 @@ def test_a_new_course_is_two_groups_with_stable_identities(db):
     trainers = orm.Group.find(db, "formgrade-kelas-a")
     assert model == {"course": "kelas-a", "gid": COURSE_GID_BASE + trainers.id,
                      "trainers": {"guru": LEARNER_UID_BASE + guru.id},
-                     "learners": {"siti": LEARNER_UID_BASE + siti.id}}
+                     "learners": {"siti": LEARNER_UID_BASE + siti.id},
+                     "full_names": {"guru": None, "siti": None}}
     assert course_model(db, "kelas-a") == model
+
+
+def test_the_course_model_carries_its_members_full_names_only(db):
+    for name in ("guru", "siti", "budi", "lain"):
+        hub_user(db, name)
+    full_names.put(db, "siti", "Siti Aminah")
+    full_names.put(db, "guru", "Pak Darto")
+    full_names.put(db, "lain", "Orang Lain")  # in no course
+    model = add_to_course(db, "kelas-a", {"trainers": ["guru"], "learners": ["siti", "budi"]},
+                          UserMaker(db))
+    assert model["full_names"] == {"guru": "Pak Darto", "siti": "Siti Aminah", "budi": None}
 
 
 def test_adding_again_adds_without_duplicates_and_keeps_the_course_gid(db):
@@ -145,11 +158,49 @@ def test_sign_ups_are_listed_oldest_first_and_admins_are_always_approved(db):
     sign_up(db, "admin")
     sign_up(db, "siti")
     sign_up(db, "budi", approved=True)
+    full_names.put(db, "siti", "Siti")
     assert signups(db, ADMINS) == [
-        {"name": "admin", "approved": True, "admin": True},
-        {"name": "siti", "approved": False, "admin": False},
-        {"name": "budi", "approved": True, "admin": False},
+        {"name": "admin", "full_name": None, "approved": True, "admin": True},
+        {"name": "siti", "full_name": "Siti", "approved": False, "admin": False},
+        {"name": "budi", "full_name": None, "approved": True, "admin": False},
     ]
+
+
+def test_the_admin_sets_a_full_name_cleaned_like_the_sign_up_form_does(db):
+    sign_up(db, "siti")
+    assert set_full_name(db, "siti", {"full_name": "  Nur\u2019aini   Siti  "}) == \
+        {"name": "siti", "full_name": "Nur\u2019aini Siti"}
+    assert set_full_name(db, "siti", {"full_name": "Siti"})["full_name"] == "Siti"
+    assert full_names.get(db, "siti") == "Siti"
+
+
+def test_a_hub_user_without_a_sign_up_can_be_given_a_full_name(db):
+    # Made with the admin API: no users_info row, no full name until set.
+    hub_user(db, "tamu")
+    assert full_names.get(db, "tamu") is None
+    assert set_full_name(db, "tamu", {"full_name": "Tamu Desa"})["full_name"] == "Tamu Desa"
+
+
+@pytest.mark.parametrize("body,message", [
+    ({"full_name": ""}, full_names.MSG_MISSING),
+    ({"full_name": "   "}, full_names.MSG_MISSING),
+    ({"full_name": None}, full_names.MSG_MISSING),
+    ({"full_name": "=HYPERLINK(\"x\")"}, full_names.MSG_CHARACTERS),
+    ({"full_name": "x" * 101}, full_names.MSG_TOO_LONG.format(maximum=100)),
+    ({"nama": "Siti"}, 'Body must be a JSON object: {"full_name": "..."}'),
+    (["Siti"], 'Body must be a JSON object: {"full_name": "..."}'),
+    (None, 'Body must be a JSON object: {"full_name": "..."}'),
+])
+def test_a_full_name_against_the_rule_is_400_with_the_rule_and_nothing_changes(db, body, message):
+    sign_up(db, "siti")
+    full_names.put(db, "siti", "Siti")
+    assert refused(set_full_name, db, "siti", body) == (400, message)
+    assert full_names.get(db, "siti") == "Siti"
+
+
+def test_a_full_name_for_nobody_is_404(db):
+    assert refused(set_full_name, db, "hantu", {"full_name": "Hantu"}) == (404, "No user named hantu")
+    assert full_names.get(db, "hantu") is None
 
 
 def test_approve_and_unapprove(db):

@@ -18,6 +18,7 @@ from traitlets.config import Config
 from balaikode_hub.apply import APPLIERS
 from balaikode_hub.auth import (MSG_NOT_APPROVED, MSG_SIGNUP_DONE, MSG_WRONG_LOGIN,
                                 weak_password_message)
+from balaikode_hub.name_page import MSG_SAVED
 from balaikode_hub.catalog import SOURCE_LANGUAGE, load, placeholders
 from balaikode_hub.language import (COOKIE, LanguageExtension, apply_language, catalogs,
                                     choose_language, translate_message)
@@ -29,7 +30,7 @@ PAGES = ["page.html", "login.html", "native-login.html", "signup.html",
          "authorization-area.html", "spawn_pending.html", "home.html", "token.html",
          "error.html", "404.html", "not_running.html", "logout.html", "stop_pending.html",
          "spawn.html", "oauth.html", "accept-share.html", "change-password.html",
-         "change-password-admin.html", "my_message.html"]
+         "change-password-admin.html", "my_message.html", "full-name.html"]
 
 # Words of the original English pages that must not show on an Indonesian one.
 ENGLISH_GIVEAWAYS = ["Sign In", "Sign in", "Sign Up", "Username", "Password", "Create User",
@@ -67,7 +68,8 @@ PAGE_VARS = {
     "login.html": dict(authenticator=SimpleNamespace(request_otp=False), login_term_url="/terms"),
     "signup.html": dict(alert="alert-info", result_message=MSG_SIGNUP_DONE),
     "authorization-area.html": dict(user=user("admin", admin=True), users=[
-        signup("admin", True), signup("budi", False), signup("siti", True)]),
+        signup("admin", True), signup("budi", False), signup("siti", True)],
+        full_names={"budi": "Budi Santoso", "siti": "Siti"}),
     "home.html": dict(user=user(), default_server=SimpleNamespace(active=False), url="/hub/spawn"),
     "token.html": dict(user=user(), api_tokens=[SimpleNamespace(
         api_id="a1", note="tes", scopes=["read:users"], last_activity=None, created=NOW,
@@ -85,6 +87,8 @@ PAGE_VARS = {
                                  alert="alert-success"),
     "change-password-admin.html": dict(user=user("admin", admin=True), user_name="budi"),
     "my_message.html": dict(message="Invalid URL"),
+    "full-name.html": dict(user=user(), full_name="Nur'aini", result_message=MSG_SAVED,
+                           alert="alert-success"),
     "oauth.html": dict(user=user(), oauth_client=SimpleNamespace(description="formgrader",
                                                                  redirect_uri="/services/x/"),
                        scope_descriptions=[{"scope": "", "description": "Identify", "filter": ""}],
@@ -281,9 +285,11 @@ def test_login_page_keeps_fields_and_hooks_and_translates_the_error():
 
 def test_signup_fields_have_labels_and_the_result_is_shown():
     html = render("signup.html", alert=None, result_message=None)
-    for field in ["username_input", "password_input", "password_confirmation_input"]:
+    for field in ["username_input", "full_name_input", "password_input",
+                  "password_confirmation_input"]:
         assert f'<label for="{field}"' in html, field
-    for name in ["username", "signup_password", "signup_password_confirmation", "_xsrf"]:
+    for name in ["username", "full_name", "signup_password", "signup_password_confirmation",
+                 "_xsrf"]:
         assert f'name="{name}"' in html, name
     # Signed up: the message and the way to log in, no form to fill again.
     done = render("signup.html")
@@ -291,8 +297,10 @@ def test_signup_fields_have_labels_and_the_result_is_shown():
     assert "waiting for the admin&#39;s approval" in render("signup.html", cookie="en")
     # Refused: the message, and the form again with her name kept.
     refused = render("signup.html", alert="alert-danger", result_message="Kata sandi tidak sama.",
-                     username="rina")
+                     username="rina", full_name="Rina <Nur'aini>")
     assert 'role="alert"' in refused and 'value="rina"' in refused
+    # Her full name too, escaped.
+    assert 'value="Rina &lt;Nur&#39;aini&gt;"' in refused
     assert 'name="signup_password" value=""' in refused.replace("\n", " ") or 'value=""' in refused
 
 
@@ -484,3 +492,25 @@ def test_only_admins_see_the_token_page_in_the_menu():
     assert 'href="/hub/token"' not in learner and 'href="/hub/home"' in learner
     admin = render("home.html", user=user("admin", admin=True))
     assert 'href="/hub/token"' in admin
+
+
+def test_the_approval_list_shows_each_full_name_escaped_next_to_the_user_name():
+    html = render("authorization-area.html", full_names={"budi": "<script>x</script>Budi",
+                                                         "siti": "Nur'aini"})
+    rows = {row.attrs["id"]: row for row in select(as_shown(html), "tr") if row.attrs.get("id")}
+    assert "&lt;script&gt;x&lt;/script&gt;Budi" in html and "<script>x" not in html
+    assert "Nur&#39;aini" in html
+    assert set(rows) == {"admin", "budi", "siti"}
+    # An account without a full name (the admin here) has an empty cell.
+    assert '<td class="balaikode-full-name"></td>' in html
+    assert "Nama lengkap" in visible_text(as_shown(html))
+
+
+def test_the_full_name_page_is_a_form_with_the_xsrf_token_and_the_name_escaped():
+    html = render("full-name.html", full_name='Siti "<b>"', result_message=None)
+    assert 'action="/hub/nama" method="post"' in html
+    assert 'name="_xsrf" value="x"' in html and 'name="full_name"' in html
+    assert 'value="Siti &#34;&lt;b&gt;&#34;"' in html
+    assert '<label for="full_name_input"' in html
+    shown = visible_text(as_shown(render("full-name.html")))
+    assert "Nama lengkap Anda" in shown and "sudah disimpan" in shown

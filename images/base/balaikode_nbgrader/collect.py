@@ -11,6 +11,7 @@ import os
 from nbgrader.exchange.abc import ExchangeCollect as ABCExchangeCollect
 from nbgrader.exchange.default.exchange import Exchange
 
+from . import roster
 from .service import GraderServiceError, call_grader
 
 
@@ -23,9 +24,12 @@ class ServiceCollect(Exchange, ABCExchangeCollect):
         pass
 
     def copy_files(self):
+        course = self.coursedir.course_id or os.environ.get("BALAIKODE_COURSE", "")
+        # Today's names in the gradebook before grading starts (roster.py).
+        roster.update(course, self.coursedir.db_url)
         try:
             report = call_grader("/collect", {
-                "course": self.coursedir.course_id or os.environ.get("BALAIKODE_COURSE", ""),
+                "course": course,
                 "assignment": self.coursedir.assignment_id,
             }, timeout=300)
         except GraderServiceError as error:

@@ -1,7 +1,12 @@
 """Small jupyter-server additions for Balai Kode learner and trainer servers.
 
 As a server extension it protects the server from its own user's code
-(hardening.py), and adjusts nbgrader's Assignments handler (assignments.py)."""
+(hardening.py), and adjusts nbgrader's Assignments handler (assignments.py).
+In trainers' servers it also brings the learners' full names into each
+course's gradebook as the server starts (balaikode_nbgrader/roster.py)."""
+
+import asyncio
+import os
 
 
 def _jupyter_server_extension_points():
@@ -14,6 +19,10 @@ def _load_jupyter_server_extension(serverapp):
 
 
 async def _start_jupyter_server_extension(serverapp):
+    if os.environ.get("BALAIKODE_ROLE") == "trainer":
+        # In a thread: the server answers while the grader is asked.
+        from balaikode_nbgrader.roster import update_taught_courses
+        asyncio.get_running_loop().run_in_executor(None, update_taught_courses)
     # Extensions load in alphabetical order, so nbgrader's manager exists
     # only now. Learners load nbgrader at its first use (lazy_nbgrader.py,
     # which swaps the manager then): importing it here would undo that.

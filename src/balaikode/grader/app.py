@@ -3,12 +3,16 @@
 POST /services/grader/execute  {course, notebook, kernel, cell_timeout, notebook_timeout}
 POST /services/grader/collect  {course, assignment}
 POST /services/grader/submit   {course, assignment, token, files: {path: base64}}
+POST /services/grader/roster   {course} -> {course, learners: {name: full name or null}}
 
 Callers authenticate with their JupyterHub token in the Authorization header,
 checked by JupyterHub's own service auth (HubAuth), before any byte of the
-body is read (GraderHandler). Execute and collect serve only trainers of the
-course (members of formgrade-COURSE); submit serves its learners and
-trainers, and files the submission under the caller's own name.
+body is read (GraderHandler). Execute, collect and roster serve only
+trainers of the course (members of formgrade-COURSE); submit serves its
+learners and trainers, and files the submission under the caller's own
+name. The roster is how a trainer's server fills its nbgrader gradebook with
+the learners' full names: their servers' tokens cannot read the hub's
+courses, the grader's can.
 """
 
 from __future__ import annotations
@@ -387,6 +391,19 @@ class CollectHandler(TrainerRoute):
         self.finish(report)
 
 
+class RosterHandler(TrainerRoute):
+    """The course's learners and their full names (null: none set yet), for
+    the trainer's gradebook (balaikode_nbgrader/roster.py)."""
+
+    body_cap = MAX_COLLECT_BODY  # a course name
+
+    async def handle(self):
+        course = await self.trainer_course(self.json_body().get("course", ""))
+        names = course.get("full_names") or {}
+        self.finish({"course": course["course"],
+                     "learners": {name: names.get(name) for name in sorted(course["learners"])}})
+
+
 class SubmitHandler(GraderHandler):
     """A learner's submission, written by a deposit job (learners cannot write
     the exchange themselves). One job per course at a time, so that two quick
@@ -447,6 +464,7 @@ def make_app(settings: Settings, docker_client: docker.DockerClient | None = Non
         (f"{prefix}/execute", ExecuteHandler, shared),
         (f"{prefix}/collect", CollectHandler, shared),
         (f"{prefix}/submit", SubmitHandler, shared),
+        (f"{prefix}/roster", RosterHandler, shared),
     ], log_function=log_request)
 
 
