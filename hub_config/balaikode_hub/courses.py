@@ -79,7 +79,9 @@ def course_mounts(project: str, db, user) -> tuple[dict, dict[str, str]]:
         "BALAIKODE_ROLE": "trainer" if teaching else "learner",
         "BALAIKODE_EXCHANGES": " ".join(exchanges),
         "BALAIKODE_TEACHES": " ".join(teaching),
-        # One course per trainer server: the first one they teach.
+        # nbgrader's default course in a trainer's server: the first one they
+        # teach. Each course taught has its own formgrader there too
+        # (images/base/balaikode_server/course_formgraders.py).
         "BALAIKODE_COURSE": teaching[0].split(":")[0] if teaching else "",
     }
     return volumes, env

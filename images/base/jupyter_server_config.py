@@ -46,7 +46,10 @@ c.ServerApp.jpserver_extensions = {
     "balaikode_server": True,
     "nbgrader.server_extensions.validate_assignment": trainer,
     "nbgrader.server_extensions.formgrader": trainer,
-    "nbgrader.server_extensions.course_list": trainer,
+    # A formgrader per course taught, and the Course List that opens them
+    # (replaces nbgrader's course_list): balaikode_server/course_formgraders.py.
+    "balaikode_server.course_formgraders": trainer,
+    "nbgrader.server_extensions.course_list": False,
 }
 # JupyterLab marks extensions' hashed files immutable, but builds their URLs
 # without the /user/NAME/ prefix, so under JupyterHub they were revalidated on

@@ -7,6 +7,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from traitlets.config import Config
 
 c = get_config()  # noqa: F821
 c.Exchange.root = "/srv/nbgrader/exchange"
@@ -25,17 +26,21 @@ c.Exchange.cache = os.path.expanduser("~/.local/share/jupyter/nbgrader_cache")
 # Submissions readable only by their author and the course's trainers.
 c.ExchangeFactory.submit = "balaikode_nbgrader.submit.PrivateSubmit"
 
-course = os.environ.get("BALAIKODE_COURSE", "")
+# A trainer may teach several courses: `nbgrader` works on the course folder
+# it runs in, else on the first course taught; each course's formgrader sets
+# its own (balaikode_nbgrader/teaching.py).
+from balaikode_nbgrader.teaching import course_settings, default_course
+
+course = default_course()
 if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
     from balaikode_nbgrader.collect import ServiceCollect
     from balaikode_nbgrader.feedback import HideHiddenTests
     from balaikode_nbgrader.sandbox_client import SandboxExecute
 
-    c.CourseDirectory.course_id = course
     # The course volume is at /srv/nbgrader/courses/COURSE; the formgrader
-    # insists the course sits inside the server's root folder, so use the
-    # ~/kursus/COURSE link that start-learner makes.
-    c.CourseDirectory.root = os.path.expanduser(f"~/kursus/{course}")
+    # insists the course sits inside the server's root folder, so the root is
+    # the ~/kursus/COURSE link that start-learner makes.
+    c.merge(Config(course_settings(course)))
     # Several trainers share the course folder through the course's group.
     c.CourseDirectory.groupshared = True
     # Released notebooks tell learners in Indonesian where to write.

@@ -22,7 +22,8 @@ def test_learner_bytes_are_sandboxed_on_every_route_that_returns_them():
     for path in ["files/web/index.html", "nbconvert/html/a.ipynb",
                  "kernelspecs/python3/logo.svg", "proxy/8000/", "proxy/absolute/8000/x",
                  "balaikode-web/KEY/index.php", "balaikode-preview/",
-                 "formgrader/submissions/abc123/gambar.png"]:
+                 "formgrader/submissions/abc123/gambar.png",
+                 "kursus/web-sore/formgrader/submissions/abc123/gambar.png"]:
         policy = headers_for(BASE + path)["Content-Security-Policy"]
         assert policy.startswith(untrusted.SANDBOX_POLICY), path
         assert "allow-same-origin" not in policy, path
@@ -31,7 +32,9 @@ def test_learner_bytes_are_sandboxed_on_every_route_that_returns_them():
 def test_the_servers_own_pages_keep_their_scripts():
     # view/PATH is the server's page that frames files/PATH (sandboxed).
     for path in ["lab", "lab/tree/a.ipynb", "api/contents/a", "formgrader", "view/a.html",
-                 "formgrader/submissions/abc123", "tree/", "filesystem/x"]:
+                 "formgrader/submissions/abc123", "tree/", "filesystem/x",
+                 "kursus/web-sore/formgrader/manage_assignments",
+                 "kursus/web-sore/formgrader/submissions/abc123"]:
         assert "Content-Security-Policy" not in headers_for(BASE + path), path
     assert "Content-Security-Policy" not in headers_for("/user/other/files/x.html")
 

@@ -9,7 +9,7 @@ import os
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Integer, Unicode
 
 from .service import call_grader
 
@@ -17,12 +17,15 @@ from .service import call_grader
 class SandboxExecute(NbGraderPreprocessor):
     cell_timeout = Integer(30, help="Seconds one cell may run.").tag(config=True)
     notebook_timeout = Integer(300, help="Seconds the whole notebook may run.").tag(config=True)
+    # Set per course by nbgrader_config.py and each course's formgrader
+    # (teaching.py): a trainer may grade several courses in one server.
+    course = Unicode(help="The course whose submissions this grades.").tag(config=True)
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
         kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
         reply = call_grader("/execute", {
-            "course": os.environ.get("BALAIKODE_COURSE", ""),
+            "course": self.course or os.environ.get("BALAIKODE_COURSE", ""),
             "student": info.get("student", ""),
             "assignment": info.get("assignment", ""),
             "notebook_name": info.get("notebook", ""),

@@ -28,13 +28,14 @@ SANDBOX_POLICY = "sandbox allow-scripts allow-forms allow-popups allow-modals al
 # Paths below the server's base URL (/user/NAME/) whose bodies a learner wrote:
 # her files (raw, exported), kernel specs she may have written, any port
 # proxied from her container, the live preview, and the files of a submission
-# the formgrader serves next to its grading page. Not view/: that is the
+# the formgrader serves next to its grading page (formgrader/ and each course's
+# kursus/COURSE/formgrader/, balaikode_server/course_formgraders.py). Not view/: that is the
 # server's own page framing files/PATH (sandboxed there); sandboxing the frame
 # too would give it an opaque origin that the file's frame-ancestors 'self'
 # refuses, and the page would stay empty.
 UNTRUSTED_PATHS = re.compile(
     r"(files|nbconvert|kernelspecs|proxy|balaikode-preview|balaikode-web)(/|$)"
-    r"|formgrader/submissions/[^/]+/.+"
+    r"|(kursus/[^/]+/)?formgrader/submissions/[^/]+/.+"
 )
 # files/PATH may be framed by the server's own view/PATH page (JupyterHub's
 # default forbids any framing, which left that page empty). Only a
