@@ -56,11 +56,9 @@ if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
     ]
     c.ExchangeFactory.collect = ServiceCollect
-    # Learners' full names from the hub into the gradebook before autograde
-    # and export (balaikode_nbgrader/roster.py; also at start and collect).
+    # The CSV export carries learners' full names (balaikode_nbgrader/roster.py;
+    # course_settings updates them before autograde too).
     from balaikode_nbgrader import roster
-    c.Autograde.pre_convert_hook = roster.autograde_hook(
-        course, "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db"))
     c.ExportApp.plugin_class = roster.named_csv_export()
     # Time limits of autograding, set by the admin (docker-compose.yml).
     c.SandboxExecute.cell_timeout = int(os.environ.get("BALAIKODE_GRADING_CELL_TIMEOUT", "30"))

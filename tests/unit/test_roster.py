@@ -26,9 +26,10 @@ def test_the_whole_name_is_the_last_name_and_none_leaves_the_record_alone(full_n
 
 def test_a_server_updates_every_course_it_teaches(monkeypatch):
     monkeypatch.setenv("BALAIKODE_TEACHES", "python-pagi:20001  web-malam:20002")
-    assert roster.taught_courses() == ["python-pagi", "web-malam"]
-    monkeypatch.setenv("BALAIKODE_TEACHES", "")
-    assert roster.taught_courses() == []
+    updated = []
+    monkeypatch.setattr(roster, "update", lambda course: updated.append(course))
+    roster.update_taught_courses()
+    assert updated == ["python-pagi", "web-malam"]
 
 
 def test_a_grader_that_does_not_answer_is_logged_and_does_not_stop_the_caller(

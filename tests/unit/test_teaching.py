@@ -38,7 +38,14 @@ def test_nbgrader_works_on_the_course_folder_it_runs_in(tmp_path, monkeypatch):
 
 def test_a_courses_settings_name_its_folder_and_its_sandbox(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert teaching.course_settings("web-sore") == {
+    settings = teaching.course_settings("web-sore")
+    hook = settings.pop("Autograde")["pre_convert_hook"]
+    assert settings == {
         "CourseDirectory": {"course_id": "web-sore", "root": str(tmp_path / "kursus" / "web-sore")},
         "SandboxExecute": {"course": "web-sore"},
     }
+    # Autograde refreshes the names of this course, in this course's gradebook.
+    updated = []
+    monkeypatch.setattr("balaikode_nbgrader.roster.update", lambda *args, **kw: updated.append(args))
+    hook(assignment="a", student="s", notebooks=[])
+    assert updated == [("web-sore", f"sqlite:///{tmp_path}/kursus/web-sore/gradebook.db")]

@@ -34,6 +34,7 @@ import threading
 import time
 
 from .service import GraderServiceError, call_grader
+from .teaching import taught_courses
 
 log = logging.getLogger("balaikode.roster")
 # An autograde of a whole class calls the hook once per submission: one
@@ -105,11 +106,6 @@ def update(course: str, db_url: str | None = None, fresh_seconds: float = 0,
         _last_update[key] = time.monotonic()
         log.info("Nama peserta %s diperbarui di buku nilai", course)
         return True
-
-
-def taught_courses() -> list[str]:
-    """The courses this server's user teaches (BALAIKODE_TEACHES: "course:gid ...")."""
-    return [item.split(":")[0] for item in os.environ.get("BALAIKODE_TEACHES", "").split() if item]
 
 
 def update_taught_courses() -> None:

@@ -59,8 +59,15 @@ def default_course(environ=os.environ, folder: str | None = None) -> str:
 
 def course_settings(course: str) -> dict:
     """The nbgrader settings that make an application work on `course`."""
+    from . import roster  # (roster asks this module which courses are taught)
+
+    root = course_root(course)
     return {
-        "CourseDirectory": {"course_id": course, "root": course_root(course)},
+        "CourseDirectory": {"course_id": course, "root": root},
         # The grader service runs the course's submissions in its sandbox.
         "SandboxExecute": {"course": course},
+        # Learners' full names from the hub into this course's gradebook
+        # before autograde (roster.py; also at start, collect and export).
+        "Autograde": {"pre_convert_hook": roster.autograde_hook(
+            course, "sqlite:///" + os.path.join(root, "gradebook.db"))},
     }
