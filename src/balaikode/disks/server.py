@@ -33,7 +33,7 @@ def answer(store: DiskStore, request: dict) -> dict:
     return {"ok": False, "error": f"unknown op {op!r}"}
 
 
-async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET) -> None:
+async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET, *, follow_volumes: bool = True) -> None:
     lock = asyncio.Lock()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -68,7 +68,8 @@ async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET) -> None:
             except Exception:  # noqa: BLE001 - one volume's trouble must not stop the service
                 log.exception("removing the disk of deleted volume %s failed", volume)
 
-    follow_removed_volumes(store, asyncio.get_running_loop(), forget)
+    if follow_volumes:
+        follow_removed_volumes(store, asyncio.get_running_loop(), forget)
     socket_path.parent.mkdir(parents=True, exist_ok=True)
     if socket_path.exists():
         socket_path.unlink()

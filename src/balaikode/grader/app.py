@@ -319,9 +319,16 @@ class TrainerList:
         self.names: frozenset[str] = frozenset()
         self.asked_at = float("-inf")
 
+    # A name not in the list is asked again after this long: a trainer added
+    # to a course a moment ago (whose server asks for its roster as it
+    # starts) is not refused for the whole cache time, and a flood of
+    # strangers costs the hub one course list per second at most.
+    MISS_SECONDS = 1.0
+
     async def includes(self, name: str) -> bool:
         loop = asyncio.get_running_loop()
-        if loop.time() - self.asked_at > self.settings.token_cache_seconds:
+        age = loop.time() - self.asked_at
+        if age > self.settings.token_cache_seconds or (name not in self.names and age > self.MISS_SECONDS):
             courses = await hub_get(self.settings, "balaikode/courses")
             self.names = frozenset(name for course in courses for name in course["trainers"])
             self.asked_at = loop.time()
