@@ -97,3 +97,12 @@ def test_names_py_imports_only_the_standard_library():
     imported = {alias.name for n in ast.walk(tree) if isinstance(n, ast.Import) for alias in n.names}
     imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert imported <= {"__future__", "re", "sys"}, imported
+
+
+def test_test_files_have_unique_names():
+    # The test folders are not packages: pytest imports each file by its
+    # name alone, and a second file of that name stops the whole run.
+    seen: dict[str, Path] = {}
+    for path in sorted((REPO / "tests").rglob("test_*.py")):
+        assert path.name not in seen, f"{path.relative_to(REPO)} and {seen[path.name].relative_to(REPO)}"
+        seen[path.name] = path

@@ -1,7 +1,7 @@
 """A trainer's gradebook roster (images/base/balaikode_nbgrader/roster.py):
 how a full name becomes nbgrader's name fields, which courses a server
 updates, and that a grader that does not answer never stops the caller. The
-real gradebook is written in tests/integration/test_full_names.py."""
+real gradebook is written in tests/integration/test_full_names_in_gradebook.py."""
 
 from __future__ import annotations
 
