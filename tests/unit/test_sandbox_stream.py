@@ -9,8 +9,10 @@ bytes, big-endian payload length; then the payload). Our end is read the way
 
 from __future__ import annotations
 
+import fcntl
 import socket
 import struct
+import termios
 import threading
 import time
 
@@ -35,6 +37,11 @@ def pair():
     yield ours, engine
     ours.close()
     engine.close()
+
+
+def queued(sock: socket.socket) -> int:
+    """Bytes waiting in a socket's receive buffer (FIONREAD)."""
+    return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0" * 4))[0]
 
 
 def serve(engine: socket.socket, pieces: list[bytes], pause: float = 0.0, close: bool = True) -> threading.Thread:
@@ -158,7 +165,12 @@ def test_stdin_is_sent_whole_and_then_closed(pair):
     received = bytearray()
 
     def drain():
-        time.sleep(0.2)  # let the buffers fill first
+        # Start reading only once the engine's receive buffer is full, so the
+        # sender meets a full socket (the non-blocking case) before any byte goes.
+        wanted = engine.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) // 2
+        deadline = time.monotonic() + 10
+        while queued(engine) < wanted and time.monotonic() < deadline:
+            time.sleep(0.005)
         while chunk := engine.recv(1 << 16):
             received.extend(chunk)
 
