@@ -35,6 +35,7 @@ class FakeHub:
         self.tokens: dict[str, dict] = {}   # token -> the model /hub/api/user returns
         self.courses: dict[str, dict] = {}  # name -> balaikode_hub.courses.course_model
         self.lookups: Counter[str] = Counter()  # token -> how often /hub/api/user was asked
+        self.course_lists = 0  # how often /hub/api/balaikode/courses was asked
 
     def add_user(self, token: str, name: str, kind: str = "user") -> None:
         self.tokens[token] = {"kind": kind, "name": name, "admin": False,
@@ -69,6 +70,7 @@ class FakeHub:
             def get(self):
                 if self.token() != hub.service_token:
                     raise web.HTTPError(403)
+                hub.course_lists += 1
                 self.finish(json.dumps([hub.courses[name] for name in sorted(hub.courses)]))
 
         class Course(Handler):

@@ -243,6 +243,25 @@ def test_a_trainer_of_the_course_gets_past_the_guards(grader):
     assert reply["message"].startswith("berkas notebook rusak")
 
 
+def test_a_trainer_added_just_after_the_list_was_read_is_let_in(grader):
+    # guru's call has the grader read the course list; nia becomes a trainer
+    # a moment later and calls within the second.
+    assert grader.post("roster", {"course": "kelas-a"}, token="token-guru")[0] == 200
+    grader.hub.add_user("token-nia", "nia")
+    grader.hub.courses["kelas-a"]["trainers"]["nia"] = 10006
+    status, reply = grader.post("roster", {"course": "kelas-a"}, token="token-nia")
+    assert status == 200, reply
+
+
+def test_strangers_cost_the_hub_about_one_course_list_a_second(grader):
+    started = time.monotonic()
+    for _ in range(15):
+        status, _ = grader.post("collect", {"course": "kelas-a"}, token="token-siti")
+        assert status == 403
+    seconds = time.monotonic() - started
+    assert grader.hub.course_lists <= seconds + 2, (grader.hub.course_lists, seconds)
+
+
 def test_the_roster_is_the_courses_learners_with_their_full_names(grader):
     status, reply = grader.post("roster", {"course": "kelas-a"}, token="token-guru")
     # Learners only (the gradebook's students); budi has set no name yet.

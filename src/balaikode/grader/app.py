@@ -318,20 +318,30 @@ class TrainerList:
         self.settings = settings
         self.names: frozenset[str] = frozenset()
         self.asked_at = float("-inf")
+        self.asking = asyncio.Lock()
 
-    # A name not in the list is asked again after this long: a trainer added
-    # to a course a moment ago (whose server asks for its roster as it
-    # starts) is not refused for the whole cache time, and a flood of
-    # strangers costs the hub one course list per second at most.
+    # A name not in the list is asked again, but not more often than this: a
+    # trainer added to a course a moment ago (whose server asks for its roster
+    # as it starts) waits at most this long instead of being refused for the
+    # whole cache time, and a flood of strangers costs the hub one course
+    # list per second at most.
     MISS_SECONDS = 1.0
 
     async def includes(self, name: str) -> bool:
         loop = asyncio.get_running_loop()
-        age = loop.time() - self.asked_at
-        if age > self.settings.token_cache_seconds or (name not in self.names and age > self.MISS_SECONDS):
-            courses = await hub_get(self.settings, "balaikode/courses")
-            self.names = frozenset(name for course in courses for name in course["trainers"])
-            self.asked_at = loop.time()
+        arrived = loop.time()
+        if name in self.names and arrived - self.asked_at <= self.settings.token_cache_seconds:
+            return True
+        async with self.asking:
+            # A list asked after this caller arrived already answers for her.
+            if self.asked_at < arrived:
+                wait = self.asked_at + self.MISS_SECONDS - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                started = loop.time()
+                courses = await hub_get(self.settings, "balaikode/courses")
+                self.names = frozenset(name for course in courses for name in course["trainers"])
+                self.asked_at = started
         return name in self.names
 
 
