@@ -82,7 +82,7 @@ def test_her_kernel_cannot_reach_into_the_server_process(attacker):
         "    except OSError as e:\n"
         "        print(name, 'DENIED', e.errno)\n"
         "print('cmd', open(f'/proc/{server}/cmdline').read().replace(chr(0), ' '))\n")
-    assert "jupyterhub-singleuser" in printed, printed
+    assert "balaikode-singleuser" in printed, printed
     assert "mem DENIED" in printed and "environ DENIED" in printed, printed
 
 
