@@ -75,6 +75,10 @@ def apply_hub(c: Config, s: dict[str, Any], d: Deployment) -> None:
     # Learner servers and the proxy reach the hub by its compose service name.
     c.JupyterHub.hub_connect_ip = "hub"
     c.JupyterHub.db_url = s["BALAIKODE_DB_URL"]
+    # A new JupyterHub release migrates an existing install's database at
+    # start instead of refusing to start (docs/upgrading.md); for SQLite it
+    # first copies the old file beside it.
+    c.JupyterHub.upgrade_db = True
     c.JupyterHub.cookie_secret_file = f"{HUB_DATA_DIR}/jupyterhub_cookie_secret"
     c.JupyterHub.log_level = s["BALAIKODE_LOG_LEVEL"]
     # Restarting or upgrading the hub must not stop learners' servers.

@@ -12,7 +12,7 @@ The browser's Accept-Language is deliberately not used: donated and loaned
 laptops often have an English browser while their user reads only Bahasa
 Indonesia, so the site's choice is the better default.
 
-How it reaches the templates (JupyterHub 5.5.4 has no per-request hook for
+How it reaches the templates (JupyterHub 5.5 and 6.1 have no per-request hook for
 template variables; ``template_vars`` callables only receive the user):
 
 - ``c.JupyterHub.jinja_environment_options`` loads ``LanguageExtension`` into
