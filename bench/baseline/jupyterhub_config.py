@@ -1,4 +1,4 @@
-# Stock JupyterHub 5.5.4 + DockerSpawner 14 for the benchmarks' baseline:
+# Stock JupyterHub 6.1.1 + DockerSpawner 14 for the benchmarks' baseline:
 # defaults everywhere, except what running in compose needs (where the hub
 # listens, the network) and a name and label so the benchmark finds and
 # removes the learner containers. The hub starts its own
