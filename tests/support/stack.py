@@ -43,6 +43,9 @@ class Stack:
     # domain and its subdomains to 127.0.0.1: support/local_dns.py).
     domain: str = ""
     ca_file: Path | None = None
+    # The program folder whose docker-compose.yml runs this stack (another
+    # release's for tests/integration/test_upgrade.py).
+    root: Path = REPO
 
     @property
     def url(self) -> str:
@@ -64,7 +67,7 @@ class Stack:
         return str(self.ca_file)
 
     def compose(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
-        result = subprocess.run(["docker", "compose", "-p", self.project, *args], cwd=REPO,
+        result = subprocess.run(["docker", "compose", "-p", self.project, *args], cwd=self.root,
                                 env=self.env, capture_output=True, text=True, timeout=timeout)
         if check and result.returncode != 0:
             raise RuntimeError(f"docker compose {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
