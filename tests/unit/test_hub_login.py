@@ -14,7 +14,6 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
 from jupyterhub.app import JupyterHub
 from nativeauthenticator import handlers as native
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
