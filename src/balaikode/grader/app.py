@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import collections
 import json
 import logging
 import os
@@ -360,9 +361,31 @@ class TrainerRoute(GraderHandler):
 
 
 class ExecuteHandler(TrainerRoute):
+    """One notebook of a submission, run in a sandbox of its own. A trainer's
+    autograde sends several at once (balaikode_nbgrader.sandbox_client); each
+    caller may have BALAIKODE_SANDBOX_PARALLEL running or waiting, more are
+    answered 429 (her client then waits and sends again), so one trainer
+    cannot queue unbounded sandboxes. All callers together run at most that
+    many at a time (slots)."""
+
     body_cap = MAX_EXECUTE_BODY
+    too_many = ("Terlalu banyak notebook dinilai sekaligus; tunggu yang sedang berjalan. "
+                "(Too many executions at once for this caller.)")
+
+    def initialize(self, executing: collections.Counter, **shared):
+        super().initialize(**shared)
+        self.executing = executing
 
     async def handle(self):
+        if self.executing[self.current_user["name"]] >= self.config.max_parallel:
+            raise web.HTTPError(429, self.too_many)
+        self.executing[self.current_user["name"]] += 1
+        try:
+            await self.execute()
+        finally:
+            self.executing[self.current_user["name"]] -= 1
+
+    async def execute(self):
         body = self.json_body()
         course = body.get("course", "")
         await self.trainer_course(course)
@@ -478,7 +501,7 @@ def make_app(settings: Settings, docker_client: docker.DockerClient | None = Non
     return web.Application([
         (f"{prefix}/?", HealthHandler),
         (f"{prefix}/health", HealthHandler),
-        (f"{prefix}/execute", ExecuteHandler, shared),
+        (f"{prefix}/execute", ExecuteHandler, {**shared, "executing": collections.Counter()}),
         (f"{prefix}/collect", CollectHandler, shared),
         (f"{prefix}/submit", SubmitHandler, shared),
         (f"{prefix}/roster", RosterHandler, shared),
