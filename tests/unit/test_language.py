@@ -31,7 +31,7 @@ PAGES = ["page.html", "login.html", "native-login.html", "signup.html",
          "error.html", "404.html", "not_running.html", "logout.html", "stop_pending.html",
          "spawn.html", "oauth.html", "accept-share.html", "change-password.html",
          "change-password-admin.html", "my_message.html", "full-name.html", "courses.html",
-         "course.html"]
+         "course.html", "progress.html", "progress-index.html"]
 
 # Words of the original English pages that must not show on an Indonesian one.
 ENGLISH_GIVEAWAYS = ["Sign In", "Sign in", "Sign Up", "Username", "Password", "Create User",
@@ -66,6 +66,18 @@ NOW = datetime.datetime(2026, 11, 1, 8, 0)
 COURSE_MODEL = {"course": "kelas-pagi", "gid": 20001, "trainers": {"guru": 10001},
                 "learners": {f"murid{i}": 10010 + i for i in range(10)},
                 "full_names": {"guru": "Pak Darto", "murid1": "Đặng Thị", "murid2": None}}
+PROGRESS_SUMMARY = {
+    "whole_class": True, "gradebook": True, "updated": "2026-11-01T08:00:00+00:00", "class_size": 2,
+    "assignments": [{"name": "01-variabel", "duedate": "2026-10-30T08:00:00+00:00", "max_score": 10.0,
+                     "submitted": 1, "expected": True, "mean_percent": 80.0}],
+    "learners": [
+        {"name": "murid1", "full_name": "Đặng Thị", "status": "behind", "submitted": 0,
+         "missed": ["01-variabel"], "scores": {}, "total_percent": 0.0},
+        {"name": "murid2", "full_name": None, "status": "ok", "submitted": 1, "missed": [],
+         "scores": {"01-variabel": {"score": 8.0, "max_score": 10.0, "late": True,
+                                    "needs_manual_grade": False, "timestamp": None}},
+         "total_percent": 80.0}],
+    "chart": None}
 PAGE_VARS = {
     "native-login.html": dict(login_error=MSG_WRONG_LOGIN,
                               enable_signup=True, next="", username="budi"),
@@ -100,6 +112,10 @@ PAGE_VARS = {
                         full_names_of=COURSE_MODEL["full_names"], done="added", error=None,
                         candidates=[{"name": f"warga{i}", "full_name": f"Warga Desa {i}"}
                                     for i in range(12)] + [{"name": "tamu", "full_name": ""}]),
+    "progress.html": dict(user=user("guru"), course="kelas-pagi", summary=PROGRESS_SUMMARY,
+                          learners=PROGRESS_SUMMARY["learners"],
+                          counts={"ok": 1, "behind": 1, "missing": 0}),
+    "progress-index.html": dict(user=user(), whole=["kelas-pagi"], own=["kelas-sore"]),
     "oauth.html": dict(user=user(), oauth_client=SimpleNamespace(description="formgrader",
                                                                  redirect_uri="/services/x/"),
                        scope_descriptions=[{"scope": "", "description": "Identify", "filter": ""}],
