@@ -43,9 +43,9 @@ def candidates(db) -> list[dict]:
 
 def find_course(db, course: str) -> dict:
     """The course's model, open or archived; 404 if neither."""
-    if course in course_names(db):
-        return course_model(db, course)
-    return course_model(db, course, archived=True)
+    if course in course_names(db, archived=True):
+        return course_model(db, course, archived=True)
+    return course_model(db, course)
 
 
 class CoursePageBase(BaseHandler):

@@ -348,3 +348,18 @@ def test_a_decided_sign_up_no_longer_counts_against_its_address(db):
     assert throttle.signup_wait("10.0.0.7") > 0
     set_approval(db, "siti", True, ADMINS, throttle)
     assert throttle.signup_wait("10.0.0.7") == 0
+
+
+def test_the_course_page_offers_approved_sign_ups_and_hub_users_with_full_names(db):
+    from balaikode_hub.course_page import candidates, find_course
+    sign_up(db, "menunggu")
+    sign_up(db, "siti", approved=True)   # approved, never logged in
+    hub_user(db, "guru")                 # made with the admin API, no sign-up row
+    full_names.put(db, "siti", "Siti Aminah")
+    assert candidates(db) == [{"name": "guru", "full_name": ""},
+                              {"name": "siti", "full_name": "Siti Aminah"}]
+    add_to_course(db, "kelas-a", {"learners": ["siti"]}, UserMaker(db))
+    assert "archived" not in find_course(db, "kelas-a")
+    archive_course(db, "kelas-a")
+    assert find_course(db, "kelas-a")["archived"] is True
+    assert refused(find_course, db, "kelas-z") == (404, "No course kelas-z")
