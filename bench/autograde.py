@@ -7,13 +7,19 @@ course's submitted/ folder. Then, in the trainer's server, times:
   plain      nbgrader autograde with nbgrader's own Execute (code runs in the
              trainer's server: what Balai Kode does NOT do)
   sandboxed  the same with Balai Kode's configuration (each notebook runs in
-             a throwaway sandbox container started by the grader service)
+             a throwaway sandbox container started by the grader service,
+             several learners' notebooks at once: balaikode_nbgrader/ahead.py)
+
+About every third submission has a wrong answer (8 of 10 points), so "the same
+grades" means something: the scores of both runs are compared per learner.
 
 Prints JSON: wall seconds, host CPU seconds (all processes; the machine may be
-shared, so compare the two rows of one run), peak memory of the stack's
-containers, and per-submission wall time.
+shared, so compare the two rows of one run), how busy the cores were (CPU
+seconds / wall / cores), peak memory of the stack's containers, per-submission
+wall time, the sandboxed/plain wall ratio (target <= 0.5) and whether the
+grades agree.
 
-    python -m bench.autograde [--submissions 30] [--json-out FILE]
+    python -m bench.autograde [--submissions 30] [--parallel 2] [--no-build] [--json-out FILE]
 """
 
 from __future__ import annotations
@@ -72,7 +78,8 @@ class MemorySampler(threading.Thread):
     def run(self):
         while self.running:
             total = 0
-            for container in self.client.containers.list():
+            # Sandboxes come and go while the list is read.
+            for container in self.client.containers.list(ignore_removed=True):
                 labels = container.labels
                 if labels.get("com.docker.compose.project") == self.project or \
                         labels.get("balaikode.project") == self.project:
@@ -96,6 +103,7 @@ def timed(stack, trainer: Trainer, label: str, command: str, submissions: int) -
     if "EXIT 0" not in output:
         raise RuntimeError(f"{label} autograde failed:\n{output[-3000:]}")
     return {"mode": label, "wall_seconds": round(wall, 1), "host_cpu_seconds": round(cpu, 1),
+            "cores_busy": round(cpu / wall / (os.cpu_count() or 1), 2),
             "seconds_per_submission": round(wall / submissions, 2),
             "peak_container_memory_mib": round(sampler.peak / 2**20)}
 
@@ -103,12 +111,17 @@ def timed(stack, trainer: Trainer, label: str, command: str, submissions: int) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=30)
+    parser.add_argument("--parallel", type=int, default=2,
+                        help="BALAIKODE_SANDBOX_PARALLEL of the stack and the trainer's pool")
+    parser.add_argument("--no-build", action="store_true",
+                        help="use the images as built (build them under the project's build lock)")
     parser.add_argument("--json-out")
     args = parser.parse_args()
 
     stamp = f"{datetime.now():%Y%m%d-%H%M%S}"
     with benchmark_stack("autograde", stamp, lambda message: print(message, file=sys.stderr),
-                         BALAIKODE_GRADING_NOTEBOOK_TIMEOUT="120s") as stack:
+                         build=not args.no_build, BALAIKODE_GRADING_NOTEBOOK_TIMEOUT="120s",
+                         BALAIKODE_SANDBOX_PARALLEL=str(args.parallel)) as stack:
         stack.up()
         admin = Browser(stack.url)
         admin.login("admin", stack.admin_password)
@@ -129,25 +142,41 @@ def main() -> None:
         trainer.generate(TASK)
         placed = trainer.shell(
             f"for i in $(seq -w 1 {args.submissions}); do d=submitted/murid$i/{TASK}; mkdir -p $d; "
-            f"cp source/{TASK}/{TASK}.ipynb $d/; done; ls submitted | wc -l")
+            f"cp source/{TASK}/{TASK}.ipynb $d/; done; "
+            # Learners whose number ends in 0, 3, 6 or 9 get f3 wrong: 8 points, not 10.
+            f"for d in submitted/murid*[0369]/{TASK}; do sed -i 's/return x \\* 3/return x + 3/' "
+            f"$d/{TASK}.ipynb; done; ls submitted | wc -l")
         assert str(args.submissions) in placed, placed
 
         plain = timed(stack, trainer, "plain",
                       f"env -u BALAIKODE_ROLE nbgrader autograde {TASK} --force "
                       f"--CourseDirectory.course_id={COURSE} --CourseDirectory.root=$HOME/kursus/{COURSE}",
                       args.submissions)
-        sandboxed = timed(stack, trainer, "sandboxed", f"nbgrader autograde {TASK} --force",
+        plain_scores = {name: row["score"] for name, row in trainer.submissions(TASK).items()}
+        sandboxed = timed(stack, trainer, "sandboxed",
+                          f"nbgrader autograde {TASK} --force --SandboxExecute.parallel={args.parallel}",
                           args.submissions)
-        scores = trainer.submissions(TASK)
-        full = sum(1 for row in scores.values() if row["score"] == 10.0)
+        scores = {name: row["score"] for name, row in trainer.submissions(TASK).items()}
+        # One sandbox per notebook: more would mean executions started ahead
+        # were not the notebooks nbgrader handed over, and were run again.
+        grader_log = stack.docker.containers.get(f"{stack.project}-grader-1").logs().decode()
+        sandbox_runs = grader_log.count(f"Executed {COURSE}/")
+        full = sum(1 for score in scores.values() if score == 10.0)
+        ratio = round(sandboxed["wall_seconds"] / plain["wall_seconds"], 2)
         result = {
             "benchmark": "autograde",
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": {"cpus": os.cpu_count()},
             "submissions": args.submissions, "test_cells_per_notebook": 5,
+            "parallel": args.parallel,
             "runs": [plain, sandboxed],
-            "sandboxed_vs_plain_wall_ratio": round(sandboxed["wall_seconds"] / plain["wall_seconds"], 2),
+            "sandboxed_vs_plain_wall_ratio": ratio,
+            "target_ratio": 0.5, "target_met": ratio <= 0.5,
+            "sandbox_runs": sandbox_runs,
             "full_marks_after_sandboxed_run": full,
+            "same_grades_as_plain": scores == plain_scores,
+            "grades_differing": {name: [plain_scores.get(name), score] for name, score in scores.items()
+                                 if plain_scores.get(name) != score},
         }
         text = json.dumps(result, indent=2)
         print(text)

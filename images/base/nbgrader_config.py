@@ -63,6 +63,8 @@ if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
     # Time limits of autograding, set by the admin (docker-compose.yml).
     c.SandboxExecute.cell_timeout = int(os.environ.get("BALAIKODE_GRADING_CELL_TIMEOUT", "30"))
     c.SandboxExecute.notebook_timeout = int(os.environ.get("BALAIKODE_GRADING_NOTEBOOK_TIMEOUT", "300"))
+    # Learners' notebooks sent at once (the grader allows this many per trainer).
+    c.SandboxExecute.parallel = int(os.environ.get("BALAIKODE_SANDBOX_PARALLEL", "2"))
     from balaikode_nbgrader.sanitize import SanitizeNotebook
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, SanitizeNotebook,
                                         CSSHTMLHeaderPreprocessor]
