@@ -15,6 +15,7 @@ import io
 import pytest
 
 from support.course import answer
+from support.hub_client import Browser, signed_in
 
 COURSE = "kelas-maju"
 TASK = "01-variabel"
@@ -38,9 +39,14 @@ def course(make_course):
     return trainer, ani, eko, dewi
 
 
+_browsers: dict[str, Browser] = {}
+
+
 def page(user, path: str):
-    """A hub page with the user's token, as her browser would get it with her cookie."""
-    return user.http.get(f"{user.base_url}/hub/kemajuan{path}", timeout=180)
+    """A hub page as her browser gets it."""
+    if user.name not in _browsers:
+        _browsers[user.name] = signed_in(user)
+    return _browsers[user.name].session.get(f"{user.base_url}/hub/kemajuan{path}", timeout=180)
 
 
 def row_of(html: str, name: str) -> str:

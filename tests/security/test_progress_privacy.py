@@ -19,7 +19,7 @@ import io
 
 import pytest
 
-from support.hub_client import poll
+from support.hub_client import Browser, poll, signed_in
 
 COURSE = "kelas-rahasia"
 OTHER = "kelas-tetangga"
@@ -39,8 +39,14 @@ def course(make_course, new_learner, stack):
     return trainer, siti, budi, neighbour
 
 
+_browsers: dict[str, Browser] = {}
+
+
 def hub_page(user, path: str):
-    return user.http.get(f"{user.base_url}/hub/kemajuan{path}", timeout=180)
+    """A hub page as her browser gets it."""
+    if user.name not in _browsers:
+        _browsers[user.name] = signed_in(user)
+    return _browsers[user.name].session.get(f"{user.base_url}/hub/kemajuan{path}", timeout=180, allow_redirects=False)
 
 
 def grader(user, body: dict):
