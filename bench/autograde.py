@@ -158,7 +158,8 @@ def timed(stack, trainer: Trainer, label: str, command: str, submissions: int) -
     sampler.start()
     time.sleep(0.3)  # a first reading of the containers already up
     cpu0, engine0, t0 = host_cpu_seconds(), engine_cpu_seconds(), time.monotonic()
-    output = trainer.shell(command)
+    # A shared machine can make 30 plain submissions take many minutes.
+    output = trainer.shell(command, timeout=1800)
     wall, cpu = time.monotonic() - t0, host_cpu_seconds() - cpu0
     engine = engine_cpu_seconds() - engine0
     sampler.running = False
