@@ -74,8 +74,10 @@ def test_the_learner_sees_only_her_own_progress(course, open_page, screenshot, c
     _trainer, ani, eko = course
     page = open_page()
     open_progress(page, eko.user, f"{COURSE}: kemajuan saya", f"Kemajuan saya di kelas {COURSE}")
-    expect(page.locator("tr[data-learner]")).to_have_count(1)
-    expect(page.locator(f'tr[data-learner="{eko.user.name}"]')).to_contain_text("Belum mengumpulkan")
+    expect(page.locator("[data-learner]")).to_have_count(1)
+    expect(page.locator(f'#progress-own[data-learner="{eko.user.name}"]')).to_contain_text(
+        "Belum mengumpulkan")
+    expect(page.locator("#progress-assignments")).to_contain_text("belum")
     assert ani.user.name not in page.content()
     expect(page.locator("#progress-chart")).to_have_count(0)
     check_accessibility(page, "progress-own")

@@ -99,7 +99,9 @@ def test_a_learner_sees_her_own_progress_only(course):
     _trainer, ani, eko, dewi = course
     html = page(eko.user, f"/{COURSE}").content.decode()
     assert f"Kemajuan saya di kelas {COURSE}" in html
-    assert "5/10" in row_of(html, eko.user.name)
+    assert f'data-learner="{eko.user.name}"' in html and 'id="progress-table"' not in html
+    assert "Nilai Anda" in html and "5/10" in html
+    assert "Anda sudah mengumpulkan 1 dari 1 tugas; nilai total 50.0%." in html
     for other in (ani, dewi):
         assert other.user.name not in html
     assert "kemajuan.csv" not in html and "grafik.png" not in html

@@ -585,3 +585,17 @@ def test_a_refused_course_name_is_shown_in_the_pages_language_and_kept_in_the_fi
                   typed="kelas-a")
     assert "Kursus kelas-a ada di arsip" in visible_text(as_shown(html))
     assert 'value="kelas-a"' in html
+
+
+def test_a_learners_progress_page_is_her_own_narrow_summary_with_names_as_text():
+    hostile = {**PROGRESS_SUMMARY["assignments"][0], "name": "<b>01</b>"}
+    mine = {**PROGRESS_SUMMARY["learners"][1],
+            "scores": {"<b>01</b>": PROGRESS_SUMMARY["learners"][1]["scores"]["01-variabel"]}}
+    own = {**PROGRESS_SUMMARY, "whole_class": False, "assignments": [hostile], "learners": [mine]}
+    html = render("progress.html", summary=own, learners=[mine])
+    shown = visible_text(as_shown(html))
+    assert 'id="progress-table"' not in html and "progress-chart" not in html and "Unduh" not in shown
+    assert 'data-learner="murid2"' in html and "murid1" not in html
+    assert "Nilai Anda" in shown and "8/10" in shown and "terlambat" in shown
+    assert "Anda sudah mengumpulkan 1 dari 1 tugas; nilai total 80.0%." in shown
+    assert "<b>01</b>" not in html and "&lt;b&gt;01&lt;/b&gt;" in html
