@@ -18,6 +18,7 @@ other work on a shared machine would have used anyway.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -25,6 +26,39 @@ from bench.measure import CpuMeter, hub_reported_spawn_seconds, start_like_brows
 from bench.sampling import HubPoller, MachineCpu
 from tests.support.hub_client import Learner, poll
 from tests.support.stack import Stack
+
+
+UNRESPONSIVE = re.compile(r"Event loop was unresponsive for at least ([\d.]+)s")
+
+
+def loop_stalls(stack: Stack) -> list[float]:
+    """JupyterHub's own event-loop monitor: every stall it logged so far (s)."""
+    logs = stack.compose("logs", "--no-color", "hub", check=False).stdout
+    return [float(seconds) for seconds in UNRESPONSIVE.findall(logs)]
+
+
+BUCKET = re.compile(r'^jupyterhub_event_loop_interval_seconds_bucket\{le="([^"]+)"\} ([\d.e+]+)$', re.M)
+
+
+def loop_histogram(admin: Learner) -> dict[float, float]:
+    """JupyterHub's event-loop tick histogram (/hub/metrics): {upper bound: ticks so far}."""
+    response = admin.http.get(f"{admin.base_url}/hub/metrics", timeout=30)
+    if response.status_code != 200:
+        return {}
+    return {float(le): float(n) for le, n in BUCKET.findall(response.text)}
+
+
+def loop_ticks(before: dict[float, float], after: dict[float, float]) -> dict:
+    """The ticks between two histograms: how many, and how many took longer
+    than 0.1, 0.5 and 1 s (a tick is 50 ms when nothing blocks the loop)."""
+    if not before or not after:
+        return {}
+    count = after[float("inf")] - before[float("inf")]
+
+    def slower(bound: float) -> float:
+        within = max((le for le in after if le <= bound), default=None)
+        return count - (after[within] - before.get(within, 0)) if within is not None else count
+    return {"ticks": count, "over_0.1s": slower(0.1), "over_0.5s": slower(0.5), "over_1s": slower(1.0)}
 
 
 class Burst:
@@ -79,6 +113,7 @@ class Burst:
         """One burst with its CPU and hub latency; `names` must be stopped."""
         machine = MachineCpu(self.stack.docker, self.stack.project)
         background = machine.background(self.args.background_seconds)
+        stalls0, histogram0 = len(loop_stalls(self.stack)), loop_histogram(self.admin)
         meter = CpuMeter(self.stack, names)
         meter.start()
         machine.start()
@@ -88,6 +123,8 @@ class Burst:
         wall = time.monotonic() - t0
         cpu = machine.stop(len(names), background)
         attributed = meter.stop()
+        stalls = loop_stalls(self.stack)[stalls0:]
+        ticks = loop_ticks(histogram0, loop_histogram(self.admin))
         ready = [r["ready"] for r in records.values() if "ready" in r]
         self.log(f"{phase}: {len(ready)}/{len(names)} ready, p95 {summarize(ready)['p95']} s, "
                  f"{cpu['per_spawn_seconds']} CPU-s per spawn, hub API p95 {hub.result()['ms']['p95']} ms")
@@ -97,6 +134,10 @@ class Burst:
             "ready_seconds": summarize(ready), "wall_seconds": round(wall, 3),
             "hub_reported_start_seconds": summarize(list(hub_reported_spawn_seconds(self.stack, names).values())),
             "cpu": cpu, "cpu_attributed": attributed, "hub_api_user": hub.result(),
+            # Logged a moment after they end, so the last may be missing.
+            "hub_event_loop_stalls": {"count": len(stalls), "total_seconds": round(sum(stalls), 2),
+                                      "max_seconds": max(stalls, default=0.0)},
+            "hub_event_loop_ticks": ticks,
             "per_learner": list(records.values()),
         }
 
