@@ -6,7 +6,15 @@ The real app against stand-ins for the hub and the Docker engine."""
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
-from test_grader_auth import grader, servers  # noqa: F401 - fixtures
+from support.grader_doubles import Servers
+from test_grader_auth import Grader
+
+
+@pytest.fixture
+def grader(tmp_path):
+    running = Servers()
+    yield Grader(running, tmp_path, token_cache_seconds=1)
+    running.stop()
 
 
 def executing(grader):

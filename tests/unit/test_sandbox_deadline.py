@@ -14,7 +14,16 @@ from docker.utils.socket import STDERR, STDOUT
 
 from balaikode.grader.sandbox import (PROGRESS, Deadline, SandboxTimeout, collect_stdout,
                                       within_deadline)
-from test_sandbox_stream import demuxed, frame, pair, serve  # noqa: F401 - pair is a fixture
+from test_sandbox_stream import demuxed, frame, serve
+
+
+@pytest.fixture
+def pair():
+    """Our end of the attach stream and the engine's."""
+    ours, engine = socket.socketpair()
+    yield ours, engine
+    ours.close()
+    engine.close()
 
 
 class Clock:
