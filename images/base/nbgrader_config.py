@@ -68,3 +68,6 @@ if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
     from balaikode_nbgrader.sanitize import SanitizeNotebook
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, SanitizeNotebook,
                                         CSSHTMLHeaderPreprocessor]
+    # Feedback pages say their language and keep readable contrast.
+    from balaikode_nbgrader.feedback_page import AccessibleFeedbackExporter
+    c.GenerateFeedback.exporter_class = AccessibleFeedbackExporter
