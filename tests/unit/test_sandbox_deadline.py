@@ -17,15 +17,6 @@ from balaikode.grader.sandbox import (PROGRESS, Deadline, SandboxTimeout, collec
 from test_sandbox_stream import demuxed, frame, serve
 
 
-@pytest.fixture
-def pair():
-    """Our end of the attach stream and the engine's."""
-    ours, engine = socket.socketpair()
-    yield ours, engine
-    ours.close()
-    engine.close()
-
-
 class Clock:
     def __init__(self):
         self.now = 100.0
