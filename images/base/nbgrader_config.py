@@ -56,6 +56,8 @@ if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
     ]
     c.ExchangeFactory.collect = ServiceCollect
+    # Feedback pages in the site's language (nbgrader writes them in English).
+    c.GenerateFeedback.exporter_class = "balaikode_i18n.feedback.TranslatedFeedback"
     # The CSV export carries learners' full names (balaikode_nbgrader/roster.py;
     # course_settings updates them before autograde too).
     from balaikode_nbgrader import roster

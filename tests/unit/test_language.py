@@ -31,7 +31,7 @@ PAGES = ["page.html", "login.html", "native-login.html", "signup.html",
          "error.html", "404.html", "not_running.html", "logout.html", "stop_pending.html",
          "spawn.html", "oauth.html", "accept-share.html", "change-password.html",
          "change-password-admin.html", "my_message.html", "full-name.html", "courses.html",
-         "course.html", "progress.html", "progress-index.html"]
+         "course.html", "progress.html", "progress-index.html", "admin.html"]
 
 # Words of the original English pages that must not show on an Indonesian one.
 ENGLISH_GIVEAWAYS = ["Sign In", "Sign in", "Sign Up", "Username", "Password", "Create User",
