@@ -27,6 +27,12 @@ separately for the load phase. Prints one JSON document, writes it and a PNG
 timeline under bench/results/. Loopback only; every stack is removed at the end.
 
     /tmp/bv/bin/python -m bench.class_start [--learners 30] [--over 60]
+
+With --mode burst the learners do not arrive over time: the whole class
+presses start at once, first with new accounts, then again as a returning
+class (bench/burst.py).
+
+    /tmp/bv/bin/python -m bench.class_start --mode burst [--learners 30]
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import threading
 import time
 from pathlib import Path
 
+from bench import burst
 from bench.common import RESULTS
 from bench.measure import (CpuMeter, container_memory, hub_reported_spawn_seconds, log_in, mib, open_kernel,
                      open_lab, start_like_browser, summarize)
@@ -251,6 +258,14 @@ def main() -> int:
     parser.add_argument("--cell-every", type=float, default=3, help="seconds between a learner's cells (default 3)")
     parser.add_argument("--timeout", type=float, default=180, help="seconds a learner may take to get in")
     parser.add_argument("--settle", type=float, default=5, help="seconds of rest before measuring memory")
+    parser.add_argument("--mode", choices=("arrive", "burst"), default="arrive",
+                        help="arrive: over --over seconds, with login, JupyterLab and a load phase (default); "
+                             "burst: all at once, new accounts then the same class returning (bench/burst.py)")
+    parser.add_argument("--prefix", default="kelas", help="burst: user name prefix (default kelas)")
+    parser.add_argument("--poll-every", type=float, default=0.5,
+                        help="burst: seconds between GET /hub/api/user during a burst (default 0.5)")
+    parser.add_argument("--background-seconds", type=float, default=10,
+                        help="burst: seconds of the machine's own load measured before each burst (default 10)")
     parser.add_argument("--json-out", type=Path, help="JSON file (default bench/results/class_start-DATE.json)")
     parser.add_argument("--png-out", type=Path, help="plot (default bench/results/class_start-DATE.png)")
     add_arguments(parser)
@@ -259,6 +274,8 @@ def main() -> int:
         parser.error("--learners 1..100, --over and --load-seconds 0..600")
 
     def measure(setup: Setup, stack: Stack) -> dict:
+        if args.mode == "burst":
+            return burst.Burst(stack, setup.admin_token(stack), args, log).run()
         names = [f"kelas{i:02d}" for i in range(1, args.learners + 1)]
         log(f"{setup.name}: preparing {len(names)} accounts")
         passwords = setup.passwords(stack, names)
@@ -269,22 +286,27 @@ def main() -> int:
         return result
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    result = {"benchmark": "class_start", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    result = {"benchmark": "class_start", "mode": args.mode, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "settings": {"learners": args.learners, "over_seconds": args.over,
                            "load_seconds": args.load_seconds, "cell_every_seconds": args.cell_every,
-                           "timeout_seconds": args.timeout, "setups": args.setups, "rounds": args.rounds,
+                           "timeout_seconds": args.timeout, "poll_every_seconds": args.poll_every, "setups": args.setups, "rounds": args.rounds,
                            "site_settings": dict(s.split("=", 1) for s in args.setting)}}
     result["setups"] = run_setups(args, "class_start", stamp, log, measure)
-    result["ratios_balaikode_to_baseline"] = ratios(result["setups"], RATIOS)
-    json_out = args.json_out or RESULTS / f"class_start-{stamp}.json"
-    png_out = args.png_out or RESULTS / f"class_start-{stamp}.png"
+    bursting = args.mode == "burst"
+    result["ratios_balaikode_to_baseline"] = ratios(result["setups"], burst.RATIOS if bursting else RATIOS)
+    kind = "class_burst" if bursting else "class_start"
+    json_out = args.json_out or RESULTS / f"{kind}-{stamp}.json"
+    png_out = args.png_out or RESULTS / f"{kind}-{stamp}.png"
     json_out.parent.mkdir(parents=True, exist_ok=True)
     json_out.write_text(json.dumps(result, indent=2) + "\n")
-    plot(result, png_out)
+    (burst.plot if bursting else plot)(result, png_out)
     result["outputs"] = {"json": str(json_out), "png": str(png_out)}
     print(json.dumps(result, indent=2))
     log(f"wrote {json_out} and {png_out}")
-    return 0 if all(r["failures"] == 0 for runs in result["setups"].values() for r in runs) else 1
+    failures = [r[phase]["failures"] if bursting else r["failures"]
+                for runs in result["setups"].values() for r in runs
+                for phase in (("new", "returning") if bursting else ("",))]
+    return 0 if not any(failures) else 1
 
 
 if __name__ == "__main__":

@@ -32,6 +32,13 @@ class Setup:
         form_login(admin, "admin", stack.admin_password)  # the admin's own server stays stopped
         return {name: register(stack, admin, name) for name in names}
 
+    def admin_token(self, stack: Stack) -> str:
+        """An API token of the admin (the stock hub names "admin" an admin
+        in bench/baseline/jupyterhub_config.py; any password)."""
+        admin = Browser(stack.url)
+        form_login(admin, "admin", "stock-admin" if self.compose_file is not None else stack.admin_password)
+        return admin.new_token("admin")
+
 
 BASELINE = Setup("baseline", REPO / "bench" / "baseline" / "compose.yml",
                  ("balaikode/hub:0.2.0", "balaikode-baseline/singleuser:6.1.1"))

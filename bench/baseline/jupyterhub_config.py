@@ -22,3 +22,10 @@ c.DockerSpawner.use_internal_ip = True
 c.DockerSpawner.remove = True
 c.DockerSpawner.name_template = f"{project}-learner-{{username}}"
 c.DockerSpawner.extra_create_kwargs = {"labels": {"balaikode.project": project}}
+# The burst benchmark creates and starts users through the admin API.
+c.Authenticator.admin_users = {"admin"}
+# A class started at once takes longer than stock's 30 s on a small server;
+# with the default, every server of a returning class of 30 failed. As long
+# as Balai Kode's default (BALAIKODE_START_TIMEOUT), so both can finish.
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120

@@ -168,6 +168,11 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
         # Read by trainers' nbgrader (autograding time limits).
         "BALAIKODE_GRADING_CELL_TIMEOUT": str(s["BALAIKODE_GRADING_CELL_TIMEOUT"]),
         "BALAIKODE_GRADING_NOTEBOOK_TIMEOUT": str(s["BALAIKODE_GRADING_NOTEBOOK_TIMEOUT"]),
+        # How many of a batch's submissions the trainer's nbgrader sends at once.
+        "BALAIKODE_SANDBOX_PARALLEL": str(s["BALAIKODE_SANDBOX_PARALLEL"]),
+        # JupyterLab and nbgrader follow the hub's language: its cookie when
+        # the person chose one, else this (images/base/balaikode_i18n).
+        "BALAIKODE_LANGUAGE": s["BALAIKODE_LANGUAGE"],
     }
     # Course volumes and the trainer/learner role, from the user's groups;
     # then the home and exchanges as size-limited disks.

@@ -25,7 +25,7 @@ from traitlets import Unicode
 
 from .courses import COURSE_API_HANDLERS
 from .signup_api import SIGNUP_API_HANDLERS
-from . import full_names, name_page, owner_only, passwords, review
+from . import course_page, full_names, name_page, owner_only, passwords, progress_page, review
 from .client_address import client_address
 from .throttle import THROTTLE, wait_message
 
@@ -197,7 +197,8 @@ class BalaiKodeAuthenticator(NativeAuthenticator):
         # is deprecated).
         # owner_only first: it must win over JupyterHub's handler of the same
         # path, and the authenticator's handlers come before the defaults.
-        return (owner_only.HANDLERS + review.HANDLERS + name_page.HANDLERS + native_handlers
+        return (owner_only.HANDLERS + review.HANDLERS + name_page.HANDLERS + course_page.HANDLERS
+                + progress_page.HANDLERS + native_handlers
                 + SIGNUP_API_HANDLERS + COURSE_API_HANDLERS)
 
 

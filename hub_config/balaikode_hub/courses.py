@@ -8,11 +8,26 @@ folder with source, submissions and gradebook (``PROJECT-course-COURSE``,
 mounted for trainers only). Linux identities are derived from hub ids so they
 never change: learner UID = 10000 + user id, course GID = 20000 + the id of the
 course's trainer group.
+
+Archiving a course (the admin's course page, ``./balaikode course C
+--archive``) renames its two groups to ``archived-formgrade-COURSE`` and
+``archived-nbgrader-COURSE``. Everything that serves a course finds it by
+the active names (the spawner's mounts, the grader's membership checks, the
+trainers' review of learners' work), so an archived course is closed for
+all of them at once: nobody gets its folders at their next server start,
+nothing is fetched, submitted or graded. Its members, volumes and gradebook
+are kept, and the renamed groups keep their ids, so restoring brings the
+same course back with the same GID on the same files. Only an archived
+course can be deleted for good: its volumes are removed (the disks service
+releases the exchange's disk when Docker destroys the volume), then its
+groups.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from typing import Awaitable, Callable
 
 from balaikode import paths
 from balaikode.names import is_valid, problem
@@ -26,14 +41,30 @@ from . import full_names
 
 LEARNER_UID_BASE = 10000
 COURSE_GID_BASE = 20000
+ARCHIVED = "archived-"
+ROLES = ("trainers", "learners")
+
+# Messages for scripts and the course page (shown there in the page's
+# language: hub_config/locale).
+MSG_NO_COURSE = "No course {course}"
+MSG_NO_ARCHIVED = "No archived course {course}"
+MSG_IS_ARCHIVED = "Course {course} is archived: restore it first, or delete it for good"
+MSG_NAME_TAKEN = "A course {course} exists: it cannot be restored under the same name"
+MSG_NO_USER = "No user {name}: they must sign up and be approved first"
+MSG_NOT_MEMBER = {"trainers": "{name} is not a trainer of {course}",
+                  "learners": "{name} is not a learner of {course}"}
 
 
-def trainer_group(course: str) -> str:
-    return f"formgrade-{course}"
+def trainer_group(course: str, archived: bool = False) -> str:
+    return f"{ARCHIVED if archived else ''}formgrade-{course}"
 
 
-def learner_group(course: str) -> str:
-    return f"nbgrader-{course}"
+def learner_group(course: str, archived: bool = False) -> str:
+    return f"{ARCHIVED if archived else ''}nbgrader-{course}"
+
+
+def role_groups(course: str, archived: bool = False) -> dict[str, str]:
+    return {"trainers": trainer_group(course, archived), "learners": learner_group(course, archived)}
 
 
 def user_uid(user) -> int:
@@ -100,21 +131,28 @@ def approved_signup(db, name: str) -> bool:
     return info is not None and bool(info.is_authorized)
 
 
-def course_model(db, course: str) -> dict:
-    gid = course_gid(db, course)
-    if gid is None:
-        raise web.HTTPError(404, f"No course {course}")
+def course_names(db, archived: bool = False) -> list[str]:
+    prefix = trainer_group("", archived)
+    return sorted(g.name[len(prefix):] for g in db.query(orm.Group)
+                  if g.name.startswith(prefix) and is_valid("course", g.name[len(prefix):]))
+
+
+def course_model(db, course: str, archived: bool = False) -> dict:
+    group = orm.Group.find(db, trainer_group(course, archived))
+    if group is None:
+        raise web.HTTPError(404, (MSG_NO_ARCHIVED if archived else MSG_NO_COURSE).format(course=course))
 
     def members(group_name):
         group = orm.Group.find(db, group_name)
         return {} if group is None else {u.name: user_uid(u) for u in group.users}
 
-    trainers, learners = members(trainer_group(course)), members(learner_group(course))
+    trainers, learners = (members(name) for name in role_groups(course, archived).values())
     # For the trainers' gradebooks (through the grader service's /roster);
     # None: no full name set yet.
     names = full_names.of(db, set(trainers) | set(learners))
-    return {"course": course, "gid": gid, "trainers": trainers, "learners": learners,
-            "full_names": names}
+    model = {"course": course, "gid": COURSE_GID_BASE + group.id, "trainers": trainers,
+             "learners": learners, "full_names": names}
+    return {**model, "archived": True} if archived else model
 
 
 def requested_members(course: str, body) -> dict[str, list[str]]:
@@ -144,7 +182,7 @@ def hub_users(db, names: list[str], create_user) -> dict[str, orm.User]:
         if user is None and approved_signup(db, name):
             user = create_user(name)
         if user is None:
-            raise web.HTTPError(400, f"No user {name}: they must sign up and be approved first")
+            raise web.HTTPError(400, MSG_NO_USER.format(name=name))
         users[name] = user
     return users
 
@@ -153,6 +191,9 @@ def add_to_course(db, course: str, body, create_user) -> dict:
     """POST /api/balaikode/courses/COURSE: create the course's groups if
     needed, add the body's trainers and learners; the course model."""
     wanted = requested_members(course, body)
+    if orm.Group.find(db, trainer_group(course, archived=True)) is not None:
+        # Its volumes carry the archived course's files and GID.
+        raise web.HTTPError(409, MSG_IS_ARCHIVED.format(course=course))
     users = hub_users(db, [n for names in wanted.values() for n in names], create_user)
     for group_name, names in wanted.items():
         group = orm.Group.find(db, group_name)
@@ -167,12 +208,85 @@ def add_to_course(db, course: str, body, create_user) -> dict:
     return course_model(db, course)
 
 
+def remove_from_course(db, course: str, body) -> dict:
+    """POST /api/balaikode/courses/COURSE/remove: take the body's trainers
+    and learners out of the course (their files stay where they are); a 400
+    naming the first who is not in it, and then nobody is removed."""
+    wanted = requested_members(course, body)
+    course_model(db, course)  # 404 for no such course
+    groups = {group_name: orm.Group.find(db, group_name) for group_name in wanted}
+    for role, group_name in role_groups(course).items():
+        members = {u.name: u for u in (groups[group_name].users if groups[group_name] else [])}
+        for name in wanted[group_name]:
+            if name not in members:
+                raise web.HTTPError(400, MSG_NOT_MEMBER[role].format(name=name, course=course))
+    for group_name, names in wanted.items():
+        group = groups[group_name]
+        for user in [u for u in group.users if u.name in set(names)] if group else []:
+            group.users.remove(user)
+    db.commit()
+    return course_model(db, course)
+
+
+def rename_course_groups(db, course: str, archive: bool) -> None:
+    for old, new in zip(role_groups(course, not archive).values(), role_groups(course, archive).values()):
+        group = orm.Group.find(db, old)
+        if group is None:
+            db.add(orm.Group(name=new))
+        else:
+            group.name = new
+    db.commit()
+
+
+def archive_course(db, course: str) -> dict:
+    """POST /api/balaikode/courses/COURSE/archive: closed for everyone, kept whole."""
+    course_model(db, course)  # 404 for no such course
+    rename_course_groups(db, course, archive=True)
+    return course_model(db, course, archived=True)
+
+
+def restore_course(db, course: str) -> dict:
+    """POST /api/balaikode/archive/COURSE/restore: open again, as it was."""
+    course_model(db, course, archived=True)
+    if orm.Group.find(db, trainer_group(course)) or orm.Group.find(db, learner_group(course)):
+        raise web.HTTPError(409, MSG_NAME_TAKEN.format(course=course))
+    rename_course_groups(db, course, archive=False)
+    return course_model(db, course)
+
+
+def course_volumes(project: str, course: str) -> list[str]:
+    """The Docker volumes that hold a course's files (course_mounts)."""
+    return [f"{project}-course-{course}", f"{project}-exchange-{course}"]
+
+
+async def delete_course(db, course: str,
+                        remove_volumes: Callable[[str], Awaitable[None]]) -> dict:
+    """DELETE /api/balaikode/archive/COURSE: an archived course's files and
+    groups, for good. remove_volumes(course) removes its volumes, or raises
+    (course_removal.py: a 409 while a server still has them); the groups
+    go only once the files are gone, so a refused delete changes nothing."""
+    course_model(db, course, archived=True)
+    await remove_volumes(course)
+    for group_name in role_groups(course, archived=True).values():
+        group = orm.Group.find(db, group_name)
+        if group is not None:
+            db.delete(group)
+    db.commit()
+    return {"course": course, "deleted": True}
+
+
+def answer_members(handler, done: str, body, model: dict) -> None:
+    # The body was checked: None or an object of name lists.
+    named = body or {}
+    handler.log.info("Course %s: %s trainers %s, learners %s", model["course"], done,
+                     named.get("trainers", []), named.get("learners", []))
+    handler.write(json.dumps(model))
+
+
 class CourseListHandler(APIHandler):
     @needs_scope("read:groups")
     def get(self):
-        names = sorted(g.name[len("formgrade-"):] for g in self.db.query(orm.Group)
-                       if g.name.startswith("formgrade-"))
-        self.write(json.dumps([course_model(self.db, name) for name in names]))
+        self.write(json.dumps([course_model(self.db, name) for name in course_names(self.db)]))
 
 
 class CourseHandler(APIHandler):
@@ -188,13 +302,71 @@ class CourseHandler(APIHandler):
         body = self.get_json_body()
         model = add_to_course(self.db, course, body,
                               lambda name: self.user_from_username(name).orm_user)
-        added = body or {}  # add_to_course took it: None or an object of name lists
-        self.log.info("Course %s: added trainers %s, learners %s",
-                      course, added.get("trainers", []), added.get("learners", []))
+        answer_members(self, "added", body, model)
+
+
+class CourseRemoveHandler(APIHandler):
+    """POST {"trainers": [...], "learners": [...]}: take them out of the course."""
+
+    @needs_scope("admin:groups")
+    def post(self, course):
+        body = self.get_json_body()
+        answer_members(self, "removed", body, remove_from_course(self.db, course, body))
+
+
+class CourseMoveHandler(APIHandler):
+    """POST: archive an open course, or restore an archived one (`move`)."""
+
+    @needs_scope("admin:groups")
+    def post(self, course):
+        model = self.move(self.db, course)
+        self.log.info("Course %s: %s", course, self.move.__name__)
         self.write(json.dumps(model))
+
+
+class CourseArchiveHandler(CourseMoveHandler):
+    move = staticmethod(archive_course)
+
+
+class ArchiveRestoreHandler(CourseMoveHandler):
+    move = staticmethod(restore_course)
+
+
+class ArchiveListHandler(APIHandler):
+    @needs_scope("read:groups")
+    def get(self):
+        self.write(json.dumps([course_model(self.db, name, archived=True)
+                               for name in course_names(self.db, archived=True)]))
+
+
+def volume_remover():
+    """remove_volumes for delete_course: this stack's volumes of the course,
+    on the hub's Docker engine (course_removal.py)."""
+    from .course_removal import remove_volumes
+    project = os.environ["COMPOSE_PROJECT_NAME"]
+    return lambda course: remove_volumes(project, course, course_volumes(project, course))
+
+
+class ArchivedCourseHandler(APIHandler):
+    """GET an archived course; DELETE it for good."""
+
+    @needs_scope("read:groups")
+    def get(self, course):
+        self.write(json.dumps(course_model(self.db, course, archived=True)))
+
+    @needs_scope("admin:groups")
+    async def delete(self, course):
+        result = await delete_course(self.db, course, volume_remover())
+        self.log.info("Course %s deleted for good", course)
+        self.write(json.dumps(result))
 
 
 COURSE_API_HANDLERS = [
     (r"/api/balaikode/courses", CourseListHandler),
     (r"/api/balaikode/courses/([^/]+)", CourseHandler),
+    (r"/api/balaikode/courses/([^/]+)/remove", CourseRemoveHandler),
+    (r"/api/balaikode/courses/([^/]+)/archive", CourseArchiveHandler),
+    (r"/api/balaikode/archive", ArchiveListHandler),
+    (r"/api/balaikode/archive/([^/]+)", ArchivedCourseHandler),
+    (r"/api/balaikode/archive/([^/]+)/restore", ArchiveRestoreHandler),
 ]

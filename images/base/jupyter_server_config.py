@@ -44,6 +44,8 @@ c.ServerApp.jpserver_extensions = {
     "balaikode_server.lazy_nbgrader": not trainer,
     # Readable messages when a submission is refused (balaikode_server/assignments.py).
     "balaikode_server": True,
+    # JupyterLab and nbgrader in the hub's language (balaikode_i18n).
+    "balaikode_i18n": True,
     "nbgrader.server_extensions.validate_assignment": trainer,
     "nbgrader.server_extensions.formgrader": trainer,
     # A formgrader per course taught, and the Course List that opens them

@@ -56,6 +56,8 @@ if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
     ]
     c.ExchangeFactory.collect = ServiceCollect
+    # Feedback pages in the site's language (nbgrader writes them in English).
+    c.GenerateFeedback.exporter_class = "balaikode_i18n.feedback.TranslatedFeedback"
     # The CSV export carries learners' full names (balaikode_nbgrader/roster.py;
     # course_settings updates them before autograde too).
     from balaikode_nbgrader import roster
@@ -63,6 +65,11 @@ if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
     # Time limits of autograding, set by the admin (docker-compose.yml).
     c.SandboxExecute.cell_timeout = int(os.environ.get("BALAIKODE_GRADING_CELL_TIMEOUT", "30"))
     c.SandboxExecute.notebook_timeout = int(os.environ.get("BALAIKODE_GRADING_NOTEBOOK_TIMEOUT", "300"))
+    # Learners' notebooks sent at once (the grader allows this many per trainer).
+    c.SandboxExecute.parallel = int(os.environ.get("BALAIKODE_SANDBOX_PARALLEL", "2"))
     from balaikode_nbgrader.sanitize import SanitizeNotebook
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, SanitizeNotebook,
                                         CSSHTMLHeaderPreprocessor]
+    # Feedback pages say their language and keep readable contrast.
+    from balaikode_nbgrader.feedback_page import AccessibleFeedbackExporter
+    c.GenerateFeedback.exporter_class = AccessibleFeedbackExporter

@@ -285,7 +285,10 @@ SCHEMA: dict[str, Setting] = {
         "How many learner servers may be starting at the same time."),
     "BALAIKODE_GRADING_CELL_TIMEOUT": Setting(
         "30", positive_int,
-        "Autograding: seconds one notebook cell of a submission may run."),
+        "Autograding: seconds one notebook cell of a submission may run; a "
+        "cell over it ends that submission (its test and later ones score 0). "
+        "A course may set its own: c.SandboxExecute.cell_timeout in the "
+        "nbgrader_config.py of its folder."),
     "BALAIKODE_GRADING_NOTEBOOK_TIMEOUT": Setting(
         "5m", parse_duration,
         "Autograding: how long one whole submission may run before it is "

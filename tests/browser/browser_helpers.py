@@ -44,6 +44,18 @@ def tab_order(page: Page) -> tuple[list[int], list[tuple[int, str]]]:
     return focusable, visited
 
 
+def assert_reading_order(page: Page, first_ids: list[str]) -> None:
+    """Tab visits every focusable element once, in document order, starting
+    with `first_ids` (their ids or names)."""
+    focusable, visited = tab_order(page)
+    orders = [order for order, _label in visited]
+    labels = [label for _order, label in visited]
+    assert sorted(orders) == focusable, f"Tab skips or repeats elements: {labels}"
+    rotation = orders.index(min(orders))
+    assert orders[rotation:] + orders[:rotation] == focusable, f"Tab order is not reading order: {labels}"
+    assert labels[:len(first_ids)] == first_ids, labels
+
+
 def close_notifications(page: Page) -> None:
     """Close JupyterLab's notification toasts (e.g. "Jupyter news?"), if any,
     so they are not part of a picture."""
@@ -51,3 +63,24 @@ def close_notifications(page: Page) -> None:
     for _ in range(close.count()):
         close.first.click()
     expect(close).to_have_count(0)
+
+
+def tab_to(page: Page, target, key: str = "Tab", limit: int = 150) -> None:
+    """Press `key` (Tab or Shift+Tab) until `target` (a Locator) has the
+    keyboard focus; fail if it never does (a control the keyboard cannot reach)."""
+    handle = target.element_handle()
+    for _ in range(limit):
+        if handle.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{key} never reaches {handle.evaluate('el => el.outerHTML.slice(0, 200)')}")
+
+
+def focused(page: Page) -> str:
+    """What has the keyboard focus, for messages (tag, id, name)."""
+    return page.evaluate("""() => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return "nothing (body)";
+        return `${el.tagName.toLowerCase()}#${el.id} ${(el.getAttribute("aria-label") ||
+            el.textContent || "").trim().slice(0, 40)}`;
+    }""")

@@ -11,17 +11,7 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from browser_helpers import tab_order
-
-
-def assert_reading_order(page, first_ids: list[str]):
-    focusable, visited = tab_order(page)
-    orders = [order for order, _label in visited]
-    labels = [label for _order, label in visited]
-    assert sorted(orders) == focusable, f"Tab skips or repeats elements: {labels}"
-    rotation = orders.index(min(orders))
-    assert orders[rotation:] + orders[:rotation] == focusable, f"Tab order is not reading order: {labels}"
-    assert labels[:len(first_ids)] == first_ids, labels
+from browser_helpers import assert_reading_order
 
 
 def test_login_page(open_page, screenshot, check_accessibility):

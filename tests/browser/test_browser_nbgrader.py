@@ -5,9 +5,10 @@ submits; the trainer collects, autogrades and releases feedback; the learner
 fetches the feedback and reads the score, without the hidden tests.
 
 Only the assignment's source is put in place through the API (as if the
-trainer had copied it from the curriculum). nbgrader's Assignments tab,
-formgrader and feedback page are English only (nbgrader has no translations);
-the test uses them as they are.
+trainer had copied it from the curriculum). Both pick English on the hub, so
+nbgrader shows its own texts (the test names them as nbgrader has them);
+test_browser_indonesian.py goes through the same screens in Bahasa
+Indonesia. The feedback page is written in the site's language.
 """
 
 from __future__ import annotations
@@ -37,9 +38,14 @@ def course(make_course):
 
 
 def open_lab(page: Page, user) -> None:
-    """Log in through the hub's form and wait for JupyterLab with nbgrader's menu."""
+    """Log in through the hub's form, pick English as the hub's language link
+    does (its cookie, for the whole site) and wait for JupyterLab with
+    nbgrader's menu."""
     sign_in(page, user.name, user.password)
     page.wait_for_url(re.compile(rf"/user/{user.name}/lab"), timeout=SERVER_START_TIMEOUT)
+    site = re.match(r"https?://[^/]+", page.url).group(0)
+    page.context.add_cookies([{"name": "balaikode_lang", "value": "en", "url": site}])
+    page.reload()
     nbgrader = page.get_by_role("menuitem", name="Nbgrader")
     expect(nbgrader).to_be_visible(timeout=SERVER_START_TIMEOUT)
 
@@ -193,7 +199,7 @@ def test_trainer_and_learner_run_an_assignment_by_clicking(course, open_page, sc
     view.click()  # goes to the feedback folder in the file browser
     page.locator(".jp-DirListing-item", has_text=f"{TASK}.html").dblclick()
     feedback = page.frame_locator(".jp-HTMLViewer iframe").locator("body")
-    score = f"{TASK} (Score: {total:.1f} / {total:.1f})"
+    score = f"{TASK} (Nilai: {total:.1f} / {total:.1f})"
     expect(feedback).to_contain_text(score, timeout=PAGE_TIMEOUT)
     expect(feedback).to_contain_text("tes tersembunyi: hanya hasilnya yang ditampilkan")
     screenshot(page, "learner-feedback")

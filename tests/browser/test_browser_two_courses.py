@@ -15,8 +15,7 @@ def test_a_trainer_opens_each_courses_formgrader_from_the_lab(stack, new_learner
                                                                screenshot):
     guru = new_learner("guru")
     for course in (PAGI, SORE):
-        made = stack.admin_cli("course", course, "--trainers", guru.name)
-        assert made.returncode == 0, made.stdout + made.stderr
+        stack.enrol(course, trainers=[guru.name])
     guru.start_server()
 
     desk = open_page()

@@ -168,8 +168,7 @@ def test_a_class_at_work_is_backed_up_while_running(site):
     admin = Browser(stack.url)
     assert admin.login("admin", stack.admin_password).status == 200
     users = {name: sign_up(stack, admin, name) for name in (*LEARNERS, TRAINER)}
-    made = stack.admin_cli("course", COURSE, "--trainers", TRAINER, "--learners", ",".join(LEARNERS))
-    assert made.returncode == 0, made.stdout + made.stderr
+    stack.enrol(COURSE, trainers=[TRAINER], learners=LEARNERS)
     # Course volumes and roles are given when a server starts.
     start_servers(*users.values())
     trainer = Trainer(users[TRAINER], COURSE)

@@ -10,9 +10,7 @@ update (collect, export).
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import re
 import secrets
@@ -49,9 +47,7 @@ def people(stack, admin, new_learner):
         assert browser.login(name, password, follow_redirects=False).status == 302
         learners[key] = (name, browser)
     guru = new_learner("guru")
-    made = stack.admin_cli("course", COURSE, "--trainers", guru.name,
-                           "--learners", ",".join(name for name, _ in learners.values()))
-    assert made.returncode == 0, made.stdout + made.stderr
+    stack.enrol(COURSE, trainers=[guru.name], learners=[name for name, _ in learners.values()])
     guru.start_server()
     return guru, learners
 
@@ -119,8 +115,7 @@ def test_an_admin_made_user_gets_a_name_with_the_command_and_it_shows_after_a_co
     # Made with the hub's admin API: no sign-up, no full name.
     tamu = unique("tamu")
     assert admin.api("POST", f"/users/{tamu}").status_code == 201
-    made = stack.admin_cli("course", COURSE, "--learners", tamu)
-    assert made.returncode == 0, made.stdout + made.stderr
+    stack.enrol(COURSE, learners=[tamu])
     trainer = Trainer(guru, COURSE)
     trainer.collect(TASK)  # nothing to collect; the roster is updated before it
     assert gradebook_names(guru)[tamu] == ["", ""]  # listed, no name, never "None"

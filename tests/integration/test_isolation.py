@@ -5,14 +5,12 @@ import json
 
 import pytest
 
+from support.stack import learners_with_secrets
+
 
 @pytest.fixture(scope="module")
 def pair(stack, new_learner):
-    one, two = new_learner("ani"), new_learner("eko")
-    for learner in (one, two):
-        learner.start_server()
-        learner.write_file("rahasia.txt", f"milik {learner.name}")
-    return one, two
+    return learners_with_secrets(new_learner, "ani", "eko")
 
 
 PROBE = """

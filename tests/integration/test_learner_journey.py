@@ -7,7 +7,7 @@ restart, a server restart and `docker compose down`/`up`.
 
 import re
 
-from support.hub_client import Browser, Learner, poll
+from support.hub_client import Browser, Learner
 
 
 def test_hub_answers_on_the_published_port(stack):

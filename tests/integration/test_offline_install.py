@@ -226,8 +226,7 @@ def learner_with_work(offline_install, unpacked):
     stack, result = offline_install
     learner, secret = approved_learner(stack, first_admin(stack, result), "guru")
     name = learner.name
-    made = stack.admin_cli("course", "kelas-desa", "--trainers", name)
-    assert made.returncode == 0, made.stdout + made.stderr
+    stack.enrol("kelas-desa", trainers=[name])
     learner.start_server()
     learner.write_file("karya.txt", "buatan sendiri\n")
     learner.run_code("open('/srv/nbgrader/courses/kelas-desa/nilai.txt', 'w').write('A')")

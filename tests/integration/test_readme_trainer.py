@@ -29,8 +29,7 @@ def readme_command(starts_with: str) -> str:
 @pytest.fixture(scope="module")
 def course_people(stack, new_learner):
     guru, murid = new_learner("guru"), new_learner("murid")
-    made = stack.admin_cli("course", COURSE, "--trainers", guru.name, "--learners", murid.name)
-    assert made.returncode == 0, made.stdout + made.stderr
+    stack.enrol(COURSE, trainers=[guru.name], learners=[murid.name])
     for person in (guru, murid):
         person.start_server()
     return guru, murid

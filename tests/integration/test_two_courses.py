@@ -39,9 +39,8 @@ def people(stack, new_learner):
     ani, budi, citra = new_learner("ani"), new_learner("budi"), new_learner("citra")
     for course, trainers, learners in ((PAGI, [guru, guru_pagi], [ani, citra]),
                                        (SORE, [guru], [budi, citra])):
-        made = stack.admin_cli("course", course, "--trainers", ",".join(t.name for t in trainers),
-                               "--learners", ",".join(learner.name for learner in learners))
-        assert made.returncode == 0, made.stdout + made.stderr
+        stack.enrol(course, trainers=[t.name for t in trainers],
+                          learners=[learner.name for learner in learners])
     for user in (guru, guru_pagi, ani, budi, citra):
         user.start_server()
     return {"pagi": CourseTrainer(guru, PAGI), "sore": CourseTrainer(guru, SORE),

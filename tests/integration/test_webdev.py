@@ -198,8 +198,7 @@ def test_web_course_members_get_webdev_and_unknown_profiles_are_refused(stack, n
     other.start_server()     # logging in started the default profile: Python
     assert stack.learner_container(other.name).attrs["Config"]["Image"] != WEBDEV_IMAGE
     other.stop_server()
-    made = stack.admin_cli("course", "web-uji", "--learners", other.name)
-    assert made.returncode == 0, made.stdout + made.stderr
+    stack.enrol("web-uji", learners=[other.name])
     start_with_profile(other, None)
     assert stack.learner_container(other.name).attrs["Config"]["Image"] == WEBDEV_IMAGE
     other.stop_server()

@@ -21,17 +21,14 @@ import socket
 import pytest
 
 from support.hub_client import Browser
+from support.stack import learners_with_secrets
 
 COURSE = "kelas-batas"
 
 
 @pytest.fixture(scope="module")
 def pair(stack, new_learner):
-    ani, eko = new_learner("batas"), new_learner("tetangga")
-    for learner in (ani, eko):
-        learner.start_server()
-    eko.write_file("rahasia.txt", f"milik {eko.name}")
-    return ani, eko
+    return learners_with_secrets(new_learner, "batas", "tetangga")
 
 
 @pytest.fixture(scope="module")
@@ -241,8 +238,7 @@ def test_no_docker_api_database_or_proxy_api_from_a_learner_container(stack, pai
 
 def test_the_grader_service_refuses_a_learner_on_the_learner_network(stack, pair):
     ani, _ = pair
-    made = stack.admin_cli("course", COURSE, "--learners", ani.name)
-    assert made.returncode == 0, made.stdout + made.stderr
+    stack.enrol(COURSE, learners=[ani.name])
     facts = in_container(ani, f"""
 import json, os, urllib.request, urllib.error
 codes = {{}}
@@ -268,8 +264,7 @@ print(json.dumps(codes))
 def test_the_grader_service_answers_malformed_requests_with_400(stack, pair):
     # From a trainer of the course: anyone else is refused before the body is read.
     ani, eko = pair
-    made = stack.admin_cli("course", COURSE, "--trainers", eko.name)
-    assert made.returncode == 0, made.stdout + made.stderr
+    stack.enrol(COURSE, trainers=[eko.name])
     facts = in_container(ani, f"""
 import json, urllib.request, urllib.error
 codes = {{}}

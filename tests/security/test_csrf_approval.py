@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 
-from playwright.sync_api import expect
 
 from support.attack import logged_in_page
 from support.hub_client import Browser

@@ -1,11 +1,15 @@
 """A batch of hostile submissions graded together with honest ones.
 
 Each hostile submission ends with a score (0 here) and a reason the trainer
-can read; the honest ones get their correct scores; the gradebook and the
-course folder are untouched by the submitted code.
+can read; the honest ones get their correct scores, the same as plain
+nbgrader gives them; the gradebook and the course folder are untouched by the
+submitted code. An endless loop and a fork bomb cost one cell's time limit,
+which the course sets in its own nbgrader_config.py, and the batch goes on
+around them (several learners' notebooks run at once).
 """
 
 import json
+import time
 
 import pytest
 
@@ -13,6 +17,9 @@ from support.course import answer
 
 COURSE = "kelas-uji-nakal"
 TASK = "01-variabel"
+# This course's own limit per cell (the site's default is nbgrader's, 30 s).
+CELL_TIMEOUT = 10
+HONEST = ("jujur", "setengah", "nama-aneh")
 TOTAL_OK = "def hitung_total(harga, jumlah):\n    return harga * jumlah\n"
 RUPIAH_OK = "def format_rupiah(angka):\n    return 'Rp ' + f'{angka:,}'.replace(',', '.')\n"
 
@@ -80,15 +87,20 @@ def graded(stack, make_course):
 
     gradebook_before = trainer.shell("sha256sum source/*/*.ipynb")
     collected = trainer.collect(TASK)
+    set_limit = trainer.shell(f"printf 'c = get_config()\\nc.SandboxExecute.cell_timeout = {CELL_TIMEOUT}\\n'"
+                              " >> nbgrader_config.py")
+    assert "EXIT 0" in set_limit, set_limit
     # The whole batch, as a trainer runs it: one command for every submission.
+    started = time.monotonic()
     batch_log = trainer.shell(f"nbgrader autograde {TASK}")
-    return {"trainer": trainer, "students": by_case, "collected": collected,
-            "log": batch_log, "source_before": gradebook_before}
+    seconds = time.monotonic() - started
+    scores = {name: row["score"] for name, row in trainer.submissions(TASK).items()}
+    return {"trainer": trainer, "students": by_case, "collected": collected, "seconds": seconds,
+            "log": batch_log, "source_before": gradebook_before, "scores": scores}
 
 
 def score(graded, case):
-    name = graded["students"][case].user.name
-    return graded["trainer"].submissions(TASK)[name]["score"]
+    return graded["scores"][graded["students"][case].user.name]
 
 
 def test_honest_submissions_get_their_scores(graded):
@@ -100,6 +112,19 @@ def test_honest_submissions_get_their_scores(graded):
 @pytest.mark.parametrize("case", [*HOSTILE, "tes-diubah"])
 def test_hostile_submissions_score_zero(graded, case):
     assert score(graded, case) == 0.0
+
+
+def test_endless_loops_cost_one_cell_limit_and_do_not_hold_up_the_batch(graded):
+    """Before, the loop held the batch 5 cells x 30 s and the fork bomb the
+    notebook's 5 minutes, one after the other. Now each ends at the course's
+    cell limit, while honest notebooks run beside it: the whole batch of
+    submissions takes about two cell limits plus the honest ones' time."""
+    assert graded["seconds"] < 8 * CELL_TIMEOUT, graded["seconds"]
+    trainer = graded["trainer"]
+    for case in ("loop", "forkbomb"):
+        name = graded["students"][case].user.name
+        notebook = trainer.user.read_file(f"kursus/{COURSE}/autograded/{name}/{TASK}/{TASK}.ipynb")
+        assert f"lebih dari {CELL_TIMEOUT} detik" in notebook, (case, notebook[:2000])
 
 
 def test_tampered_and_broken_notebooks_are_reported_not_crashing(graded):
@@ -153,3 +178,20 @@ def test_learner_output_cannot_script_the_trainers_formgrader(graded):
     assert "halo" in page.text  # the harmless part of the output is shown...
     # ...the script is not (its source code is shown escaped, which is harmless).
     assert "<script>fetch('/hub/api/users/admin/tokens'" not in page.text
+
+
+def test_honest_scores_are_what_plain_nbgrader_gives(graded):
+    """Plain nbgrader (its own Execute, in the trainer's server: only for the
+    honest notebooks) grades them again; the scores are the sandbox's. Last in
+    this file: it overwrites the honest learners' autograded notebooks."""
+    trainer = graded["trainer"]
+    for case in HONEST:
+        name = graded["students"][case].user.name
+        plain = trainer.shell(
+            f"env -u BALAIKODE_ROLE nbgrader autograde {TASK} --force --student={name} "
+            f"--CourseDirectory.course_id={COURSE} --CourseDirectory.root=$HOME/kursus/{COURSE}")
+        assert "EXIT 0" in plain, plain[-2000:]
+    plain_scores = {name: row["score"] for name, row in trainer.submissions(TASK).items()}
+    for case in HONEST:
+        name = graded["students"][case].user.name
+        assert plain_scores[name] == graded["scores"][name], case

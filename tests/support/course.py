@@ -90,12 +90,12 @@ class Trainer:
         self.action(f"/assignment/{assignment}/generate_feedback")
         self.action(f"/assignment/{assignment}/release_feedback")
 
-    def shell(self, command: str) -> str:
+    def shell(self, command: str, timeout: float = 300) -> str:
         code = ("import subprocess, sys\n"
                 f"r = subprocess.run({command!r}, shell=True, capture_output=True, text=True,"
                 f" cwd='/srv/nbgrader/courses/{self.course}')\n"
                 "print(r.stdout + r.stderr)\nprint('EXIT', r.returncode)")
-        return self.user.run_code(code, timeout=300)
+        return self.user.run_code(code, timeout=timeout)
 
     def export_grades(self) -> list[dict]:
         output = self.shell("nbgrader export --to grades.csv")

@@ -98,6 +98,14 @@ class Browser:
         return response.json()["token"]
 
 
+def signed_in(user: "Learner") -> Browser:
+    """A browser signed in as `user` (made by new_learner, which keeps her
+    password): hub pages take the login cookie, never a token."""
+    browser = Browser(user.base_url)
+    assert browser.login(user.name, user.password, follow_redirects=False).status == 302
+    return browser
+
+
 class Learner:
     """A logged-in hub user with an API token, talking to their own server."""
 

@@ -100,6 +100,16 @@ class Stack:
     def admin_cli(self, *args: str) -> subprocess.CompletedProcess:
         return self.compose("exec", "-T", "hub", "balaikode-admin", *args, check=False)
 
+    def enrol(self, course: str, trainers=(), learners=()) -> None:
+        """`./balaikode course` as an admin types it; the named people are added."""
+        args = ["course", course]
+        if trainers:
+            args += ["--trainers", ",".join(trainers)]
+        if learners:
+            args += ["--learners", ",".join(learners)]
+        made = self.admin_cli(*args)
+        assert made.returncode == 0, made.stdout + made.stderr
+
     def release_disks(self) -> None:
         """Detach the project's loop devices (the kernel's, not Docker's: they
         would outlive the disk images that `down -v` deletes)."""
@@ -203,9 +213,7 @@ def make_course(stack, new_learner):
              release: bool = True):
         guru = new_learner("guru")
         students = [new_learner("murid") for _ in range(learners)]
-        made = stack.admin_cli("course", course, "--trainers", guru.name,
-                               "--learners", ",".join(s.name for s in students))
-        assert made.returncode == 0, made.stdout + made.stderr
+        stack.enrol(course, trainers=[guru.name], learners=[s.name for s in students])
         # Course volumes and roles are set when a server starts.
         for user in [guru, *students]:
             user.start_server()
@@ -217,6 +225,16 @@ def make_course(stack, new_learner):
         return trainer, [Student(user, course) for user in students]
 
     return make
+
+
+def learners_with_secrets(new_learner, *prefixes: str) -> list[Learner]:
+    """Learners whose servers run, each holding a `rahasia.txt` that is hers
+    alone: the files the isolation and attack tests try to reach."""
+    learners = [new_learner(prefix) for prefix in prefixes]
+    for learner in learners:
+        learner.start_server()
+        learner.write_file("rahasia.txt", f"milik {learner.name}")
+    return learners
 
 
 @pytest.fixture(scope="session")

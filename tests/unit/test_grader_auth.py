@@ -486,3 +486,61 @@ def test_the_log_leaves_out_the_query_string(grader, caplog):
     assert f"401 POST {PREFIX}/collect (127.0.0.1): JupyterHub token required" in logged
     assert f"401 POST {PREFIX}/collect (127.0.0.1) " in logged
     assert "token-guru" not in logged
+
+
+# --- Progress: trainers and admins see the class, a learner her own row ---
+
+CHART_WORDS = {key: "kata" for key in ("title", "submitted", "mean", "axis", "empty")}
+
+
+def test_a_trainer_gets_the_whole_class_and_the_chart_read_from_the_course_read_only(grader):
+    status, reply = grader.post("progress", {"course": "kelas-a", "chart": CHART_WORDS},
+                                token="token-guru")
+    assert status == 200, reply
+    assert reply["whole_class"] is True and reply["chart"] == "UE5H"
+    assert [row["name"] for row in reply["learners"]] == ["budi", "siti"]
+    [job] = grader.engine.jobs
+    assert job["role"] == "progress"
+    assert job["entrypoint"] == ["python3", "-I", "/tmp/job.py"]
+    assert job["request"]["full_names"] == {"budi": None, "siti": "Siti Aminah"}
+
+
+def test_an_admin_who_is_in_no_course_sees_the_whole_class(grader):
+    grader.hub.add_user("token-kepala", "kepala", admin=True)
+    status, reply = grader.post("progress", {"course": "kelas-b"}, token="token-kepala")
+    assert status == 200 and reply["whole_class"] is True
+    assert [row["name"] for row in reply["learners"]] == ["ani"]
+
+
+def test_a_learner_gets_her_own_row_and_no_class_numbers_whatever_she_asks(grader):
+    status, reply = grader.post("progress", {"course": "kelas-a", "chart": CHART_WORDS},
+                                token="token-budi")
+    assert status == 200
+    assert reply["whole_class"] is False and reply["chart"] is None
+    assert [row["name"] for row in reply["learners"]] == ["budi"]
+    assert "siti" not in json.dumps(reply)
+    assert reply["assignments"] == [{"name": "tugas1", "duedate": None, "max_score": 5.0,
+                                     "expected": True}]
+    # No chart was made for her.
+    assert [job["request"]["chart"] for job in grader.engine.jobs] == [None]
+
+
+@pytest.mark.parametrize("caller", ["ani", "guru-b"])
+def test_nobody_else_gets_a_courses_progress(grader, caller):
+    status, reply = grader.post("progress", {"course": "kelas-a"}, token=f"token-{caller}")
+    assert status == 403
+    assert not grader.engine.jobs
+
+
+def test_a_class_opening_the_page_at_once_costs_one_job(grader):
+    for token in ("token-guru", "token-siti", "token-budi", "token-guru"):
+        assert grader.post("progress", {"course": "kelas-a"}, token=token)[0] == 200
+    assert len(grader.engine.jobs) == 1
+
+
+@pytest.mark.parametrize("chart", [{"title": "x"}, "judul", {**CHART_WORDS, "title": "a\nb"},
+                                   {**CHART_WORDS, "title": "x" * 121}])
+def test_chart_words_that_are_not_short_lines_are_400(grader, chart):
+    status, reply = grader.post("progress", {"course": "kelas-a", "chart": chart},
+                                token="token-guru")
+    assert status == 400 and reply["message"].startswith("chart")

@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 
 from graders import (
-    CheckResult,
-    applied_css_value,
-    assert_css_value,
-    check_css_rule,
-    check_css_syntax,
-    check_css_value,
-    load_stylesheet,
-)
+    CheckResult, applied_css_value, assert_css_value, check_css_rule, check_css_syntax,
+    check_css_value, load_stylesheet)
 from graders.css_values import normalize_color, same_value
 
 FIXTURES = Path(__file__).with_name("grader_fixtures")

@@ -7,23 +7,9 @@ from pathlib import Path
 import pytest
 
 from graders import (
-    CheckResult,
-    assert_element,
-    assert_html_page,
-    assert_img_alt,
-    assert_ok,
-    check_attribute,
-    check_element,
-    check_headings,
-    check_html_page,
-    check_img_alt,
-    check_labels,
-    check_lang,
-    check_nesting,
-    check_title,
-    combine,
-    parse_html,
-)
+    CheckResult, assert_element, assert_html_page, assert_img_alt, assert_ok, check_attribute,
+    check_element, check_headings, check_html_page, check_img_alt, check_labels, check_lang,
+    check_nesting, check_title, combine, parse_html)
 
 FIXTURES = Path(__file__).with_name("grader_fixtures")
 PAGE = FIXTURES / "halaman.html"

@@ -13,7 +13,8 @@ from tornado import web
 
 from balaikode.names import problem
 from balaikode_hub.courses import (COURSE_GID_BASE, LEARNER_UID_BASE, add_to_course,
-                                   course_model)
+                                   archive_course, course_mounts, course_model, course_names,
+                                   delete_course, remove_from_course, restore_course)
 from balaikode_hub import full_names
 from balaikode_hub.signup_api import set_approval, set_full_name, signups
 from balaikode_hub.throttle import Limit, Throttle
@@ -152,6 +153,121 @@ def test_an_unknown_course_is_404(db):
     assert refused(course_model, db, "kelas-z") == (404, "No course kelas-z")
 
 
+# --- Removing people, archiving, restoring, deleting ---
+
+@pytest.fixture
+def kelas(db):
+    """kelas-a: guru trains, siti and budi learn; eko is a user outside it."""
+    for name in ("guru", "siti", "budi", "eko"):
+        hub_user(db, name)
+    return add_to_course(db, "kelas-a", {"trainers": ["guru"], "learners": ["siti", "budi"]},
+                         UserMaker(db))
+
+
+def test_removing_takes_people_out_of_their_role_only(db, kelas):
+    add_to_course(db, "kelas-a", {"learners": ["guru"]}, UserMaker(db))
+    model = remove_from_course(db, "kelas-a", {"learners": ["siti", "guru"]})
+    assert (set(model["trainers"]), set(model["learners"])) == ({"guru"}, {"budi"})
+    assert model["gid"] == kelas["gid"]
+    # Still a hub user, in no group of the course.
+    assert [g.name for g in orm.User.find(db, "siti").groups] == []
+    model = remove_from_course(db, "kelas-a", {"trainers": ["guru"]})
+    assert (model["trainers"], set(model["learners"])) == ({}, {"budi"})
+
+
+@pytest.mark.parametrize("body,message", [
+    ({"learners": ["budi", "eko"]}, "eko is not a learner of kelas-a"),
+    ({"trainers": ["siti"]}, "siti is not a trainer of kelas-a"),
+    ({"learners": ["hantu"]}, "hantu is not a learner of kelas-a"),
+])
+def test_removing_someone_not_in_the_role_is_400_naming_them_and_nobody_is_removed(db, kelas, body, message):
+    assert refused(remove_from_course, db, "kelas-a", body) == (400, message)
+    assert course_model(db, "kelas-a") == kelas
+
+
+def test_removing_from_a_course_that_is_not_there_is_404_and_bad_bodies_400(db, kelas):
+    assert refused(remove_from_course, db, "kelas-z", {"learners": ["siti"]}) == (404, "No course kelas-z")
+    assert refused(remove_from_course, db, "kelas-a", {"learners": "siti"}) == \
+        (400, "learners must be a list of user names")
+    assert refused(remove_from_course, db, "Kelas A", {}) == (400, problem("course", "Kelas A"))
+
+
+def test_an_archived_course_is_closed_for_its_members_and_kept_whole(db, kelas):
+    siti = orm.User.find(db, "siti")
+    volumes, env = course_mounts("proj", db, siti)
+    assert "proj-exchange-kelas-a" in volumes
+    archived = archive_course(db, "kelas-a")
+    assert archived == {**kelas, "archived": True}
+    assert course_names(db) == [] and course_names(db, archived=True) == ["kelas-a"]
+    # Not served any more: no course model for the grader, no mounts at the
+    # next start, for learners and trainers alike.
+    assert refused(course_model, db, "kelas-a") == (404, "No course kelas-a")
+    for name in ("siti", "guru"):
+        volumes, env = course_mounts("proj", db, orm.User.find(db, name))
+        assert volumes == {} and env["BALAIKODE_EXCHANGES"] == "" and env["BALAIKODE_ROLE"] == "learner"
+    # Changing its people waits until it is restored.
+    assert refused(add_to_course, db, "kelas-a", {"learners": ["eko"]}, UserMaker(db)) == \
+        (409, "Course kelas-a is archived: restore it first, or delete it for good")
+    assert refused(remove_from_course, db, "kelas-a", {"learners": ["siti"]}) == (404, "No course kelas-a")
+    assert refused(archive_course, db, "kelas-a") == (404, "No course kelas-a")
+
+
+def test_restoring_brings_the_same_course_back_with_its_gid(db, kelas):
+    archive_course(db, "kelas-a")
+    assert restore_course(db, "kelas-a") == kelas
+    assert course_names(db) == ["kelas-a"] and course_names(db, archived=True) == []
+    volumes, env = course_mounts("proj", db, orm.User.find(db, "guru"))
+    assert env["BALAIKODE_TEACHES"] == f"kelas-a:{kelas['gid']}"
+    assert refused(restore_course, db, "kelas-a") == (404, "No archived course kelas-a")
+
+
+def test_a_course_name_in_use_again_blocks_restoring_over_it(db, kelas):
+    archive_course(db, "kelas-a")
+    db.add(orm.Group(name="nbgrader-kelas-a"))  # made by hand in the admin panel
+    db.commit()
+    assert refused(restore_course, db, "kelas-a") == \
+        (409, "A course kelas-a exists: it cannot be restored under the same name")
+    assert course_names(db, archived=True) == ["kelas-a"]
+
+
+class Remover:
+    """delete_course's remove_volumes: records, or refuses like Docker when in use."""
+
+    def __init__(self, error=None):
+        self.error, self.removed = error, []
+
+    async def __call__(self, course):
+        if self.error:
+            raise self.error
+        self.removed.append(course)
+
+
+def test_deleting_for_good_removes_the_files_then_the_groups(db, kelas):
+    import asyncio
+    remover = Remover()
+    # Only from the archive: an open course is never deleted in one step.
+    with pytest.raises(web.HTTPError) as error:
+        asyncio.run(delete_course(db, "kelas-a", remover))
+    assert (error.value.status_code, remover.removed) == (404, [])
+    archive_course(db, "kelas-a")
+    assert asyncio.run(delete_course(db, "kelas-a", remover)) == {"course": "kelas-a", "deleted": True}
+    assert remover.removed == ["kelas-a"] and groups(db) == []
+    assert orm.User.find(db, "siti") is not None
+    # The name is free for a new course, with nobody of the old one in it.
+    # (SQLite may give it the old GID again: no file of the old course is left.)
+    again = add_to_course(db, "kelas-a", {"learners": ["eko"]}, UserMaker(db))
+    assert (again["trainers"], list(again["learners"])) == ({}, ["eko"])
+
+
+def test_a_refused_volume_removal_keeps_the_archived_course(db, kelas):
+    import asyncio
+    archive_course(db, "kelas-a")
+    with pytest.raises(web.HTTPError) as error:
+        asyncio.run(delete_course(db, "kelas-a", Remover(web.HTTPError(409, "in use"))))
+    assert error.value.status_code == 409
+    assert course_model(db, "kelas-a", archived=True) == {**kelas, "archived": True}
+
+
 # --- Sign-ups ---
 
 def test_sign_ups_are_listed_oldest_first_and_admins_are_always_approved(db):
@@ -232,3 +348,18 @@ def test_a_decided_sign_up_no_longer_counts_against_its_address(db):
     assert throttle.signup_wait("10.0.0.7") > 0
     set_approval(db, "siti", True, ADMINS, throttle)
     assert throttle.signup_wait("10.0.0.7") == 0
+
+
+def test_the_course_page_offers_approved_sign_ups_and_hub_users_with_full_names(db):
+    from balaikode_hub.course_page import candidates, find_course
+    sign_up(db, "menunggu")
+    sign_up(db, "siti", approved=True)   # approved, never logged in
+    hub_user(db, "guru")                 # made with the admin API, no sign-up row
+    full_names.put(db, "siti", "Siti Aminah")
+    assert candidates(db) == [{"name": "guru", "full_name": ""},
+                              {"name": "siti", "full_name": "Siti Aminah"}]
+    add_to_course(db, "kelas-a", {"learners": ["siti"]}, UserMaker(db))
+    assert "archived" not in find_course(db, "kelas-a")
+    archive_course(db, "kelas-a")
+    assert find_course(db, "kelas-a")["archived"] is True
+    assert refused(find_course, db, "kelas-z") == (404, "No course kelas-z")

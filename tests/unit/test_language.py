@@ -30,7 +30,8 @@ PAGES = ["page.html", "login.html", "native-login.html", "signup.html",
          "authorization-area.html", "spawn_pending.html", "home.html", "token.html",
          "error.html", "404.html", "not_running.html", "logout.html", "stop_pending.html",
          "spawn.html", "oauth.html", "accept-share.html", "change-password.html",
-         "change-password-admin.html", "my_message.html", "full-name.html"]
+         "change-password-admin.html", "my_message.html", "full-name.html", "courses.html",
+         "course.html", "progress.html", "progress-index.html", "admin.html"]
 
 # Words of the original English pages that must not show on an Indonesian one.
 ENGLISH_GIVEAWAYS = ["Sign In", "Sign in", "Sign Up", "Username", "Password", "Create User",
@@ -62,6 +63,21 @@ def signup(name, approved):
 
 
 NOW = datetime.datetime(2026, 11, 1, 8, 0)
+COURSE_MODEL = {"course": "kelas-pagi", "gid": 20001, "trainers": {"guru": 10001},
+                "learners": {f"murid{i}": 10010 + i for i in range(10)},
+                "full_names": {"guru": "Pak Darto", "murid1": "Đặng Thị", "murid2": None}}
+PROGRESS_SUMMARY = {
+    "whole_class": True, "gradebook": True, "updated": "2026-11-01T08:00:00+00:00", "class_size": 2,
+    "assignments": [{"name": "01-variabel", "duedate": "2026-10-30T08:00:00+00:00", "max_score": 10.0,
+                     "submitted": 1, "expected": True, "mean_percent": 80.0}],
+    "learners": [
+        {"name": "murid1", "full_name": "Đặng Thị", "status": "behind", "submitted": 0,
+         "missed": ["01-variabel"], "scores": {}, "total_percent": 0.0},
+        {"name": "murid2", "full_name": None, "status": "ok", "submitted": 1, "missed": [],
+         "scores": {"01-variabel": {"score": 8.0, "max_score": 10.0, "late": True,
+                                    "needs_manual_grade": False, "timestamp": None}},
+         "total_percent": 80.0}],
+    "chart": None}
 PAGE_VARS = {
     "native-login.html": dict(login_error=MSG_WRONG_LOGIN,
                               enable_signup=True, next="", username="budi"),
@@ -89,6 +105,17 @@ PAGE_VARS = {
     "my_message.html": dict(message="Invalid URL"),
     "full-name.html": dict(user=user(), full_name="Nur'aini", result_message=MSG_SAVED,
                            alert="alert-success"),
+    "courses.html": dict(user=user("admin", admin=True), courses=[COURSE_MODEL],
+                         archived=[{**COURSE_MODEL, "course": "kelas-lama", "archived": True}],
+                         error="No course kelas-z", typed="kelas-z"),
+    "course.html": dict(user=user("admin", admin=True), course=COURSE_MODEL,
+                        full_names_of=COURSE_MODEL["full_names"], done="added", error=None,
+                        candidates=[{"name": f"warga{i}", "full_name": f"Warga Desa {i}"}
+                                    for i in range(12)] + [{"name": "tamu", "full_name": ""}]),
+    "progress.html": dict(user=user("guru"), course="kelas-pagi", summary=PROGRESS_SUMMARY,
+                          learners=PROGRESS_SUMMARY["learners"],
+                          counts={"ok": 1, "behind": 1, "missing": 0}),
+    "progress-index.html": dict(user=user(), whole=["kelas-pagi"], own=["kelas-sore"]),
     "oauth.html": dict(user=user(), oauth_client=SimpleNamespace(description="formgrader",
                                                                  redirect_uri="/services/x/"),
                        scope_descriptions=[{"scope": "", "description": "Identify", "filter": ""}],
@@ -514,3 +541,61 @@ def test_the_full_name_page_is_a_form_with_the_xsrf_token_and_the_name_escaped()
     assert '<label for="full_name_input"' in html
     shown = visible_text(as_shown(render("full-name.html")))
     assert "Nama lengkap Anda" in shown and "sudah disimpan" in shown
+
+
+def test_only_admins_see_the_courses_page_in_the_menu():
+    assert 'href="/hub/kursus"' not in render("home.html")
+    assert 'href="/hub/kursus"' in render("home.html", user=user("admin", admin=True))
+
+
+def forms_of(html):
+    return list(select(as_shown(html), "form"))
+
+
+def test_every_course_form_posts_with_the_xsrf_token_and_names_are_escaped():
+    hostile = {**COURSE_MODEL, "full_names": {"guru": '<img src=x onerror="alert(1)">'}}
+    for page, values in [("courses.html", {}), ("course.html", {"course": hostile}),
+                         ("course.html", {"course": {**COURSE_MODEL, "archived": True}})]:
+        html = render(page, **values)
+        forms = forms_of(html)
+        assert forms, page
+        for form in forms:
+            assert form.attrs["method"] == "post", (page, form.attrs)
+            fields = {e.attrs.get("name"): e.attrs.get("value") for e in descendants(form) if e.tag == "input"}
+            assert fields.get("_xsrf") == "x", (page, form.attrs)
+        assert "<img src=x" not in html
+    assert "&lt;img src=x" in render("course.html", course=hostile, full_names_of=hostile["full_names"])
+
+
+def test_an_open_course_offers_remove_add_and_archive_an_archived_one_restore_and_delete():
+    def actions(course):
+        return sorted({field.attrs["value"] for form in forms_of(render("course.html", course=course))
+                       for field in descendants(form) if field.attrs.get("name") == "action"})
+
+    assert actions(COURSE_MODEL) == ["add", "archive", "remove"]
+    assert actions({**COURSE_MODEL, "archived": True}) == ["delete", "restore"]
+    shown = visible_text(as_shown(render("course.html")))
+    # Each remove button says whom it removes (for screen readers).
+    assert "Keluarkan murid3" in shown and "Cari nama atau nama pengguna" in shown
+    assert "Warga Desa 11 (warga11)" in shown
+
+
+def test_a_refused_course_name_is_shown_in_the_pages_language_and_kept_in_the_field():
+    html = render("courses.html", error="Course kelas-a is archived: restore it first, or delete it for good",
+                  typed="kelas-a")
+    assert "Kursus kelas-a ada di arsip" in visible_text(as_shown(html))
+    assert 'value="kelas-a"' in html
+
+
+def test_a_learners_progress_page_is_her_own_narrow_summary_with_names_as_text():
+    hostile = {**PROGRESS_SUMMARY["assignments"][0], "name": "<b>01</b>"}
+    mine = {**PROGRESS_SUMMARY["learners"][1],
+            "scores": {"<b>01</b>": PROGRESS_SUMMARY["learners"][1]["scores"]["01-variabel"]}}
+    own = {**PROGRESS_SUMMARY, "whole_class": False, "assignments": [hostile], "learners": [mine]}
+    html = render("progress.html", summary=own, learners=[mine])
+    shown = visible_text(as_shown(html))
+    assert 'id="progress-table"' not in html and "progress-chart" not in html and "Unduh" not in shown
+    assert 'data-learner="murid2"' in html and "murid1" not in html
+    assert "Nilai Anda" in shown and "8/10" in shown and "terlambat" in shown
+    assert "Anda sudah mengumpulkan 1 dari 1 tugas; nilai total 80.0%." in shown
+    assert "<b>01</b>" not in html and "&lt;b&gt;01&lt;/b&gt;" in html

@@ -31,14 +31,6 @@ def demuxed(sock: socket.socket):
     return (demux_adaptor(*chunk) for chunk in frames_iter(sock, tty=False))
 
 
-@pytest.fixture
-def pair():
-    ours, engine = socket.socketpair()
-    yield ours, engine
-    ours.close()
-    engine.close()
-
-
 def queued(sock: socket.socket) -> int:
     """Bytes waiting in a socket's receive buffer (FIONREAD)."""
     return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0" * 4))[0]

@@ -12,6 +12,14 @@ The learner's kernel runs as the same user, so this process makes itself
 non-dumpable (no ptrace, no /proc/PID/fd or mem of it from the kernel) and
 gives the kernel no handle on its stdout: she cannot write a forged notebook
 in its place.
+
+A cell that runs past the cell timeout ends the run: its test cells and all
+later ones fail with the reason, and the container ends with the runner (its
+processes with it), so an endless loop or a fork bomb costs one cell's time,
+not the notebook's. Before each cell the runner writes PROGRESS to stderr;
+the grader service (src/balaikode/grader/sandbox.py) stops a sandbox whose
+runner goes quiet for longer than a cell may run, which catches a runner
+starved by a fork bomb too.
 """
 
 import argparse
@@ -23,11 +31,13 @@ import sys
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from . import grading_status, warden
 
 TRUNCATED = "\n... [keluaran dipotong: terlalu panjang] ...\n"
+# Keep in step with PROGRESS in src/balaikode/grader/sandbox.py.
+PROGRESS = b"\x1ebk-sel\n"
 PR_SET_DUMPABLE = 4
 
 
@@ -53,8 +63,26 @@ class CappedClient(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
 
+def progress() -> None:
+    sys.stderr.buffer.write(PROGRESS)
+    sys.stderr.buffer.flush()
+
+
+def timeout_reason(seconds: int) -> str:
+    return (f"waktu habis: sel berjalan lebih dari {seconds} detik "
+            "(mungkin ada perulangan tanpa akhir)")
+
+
 class WardenClient(CappedClient):
     """Runs the cells itself so that test cells are judged by the kernel's reply."""
+
+    # The container goes when the runner ends: no graceful kernel shutdown to
+    # wait for (a fork bomb's kernel would not answer one anyway).
+    shutdown_kernel = "immediate"
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        progress()
+        return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
 
     async def _run(self, kind: str, code: str) -> None:
         # nbclient writes the executed cell back at its index: give it a
@@ -77,6 +105,7 @@ class WardenClient(CappedClient):
         language = (self.nb.metadata.get("kernelspec", {}).get("language")
                     or self.nb.metadata.get("language_info", {}).get("name") or "python")
         dead = None
+        progress()
         async with self.async_setup_kernel(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                            stderr=subprocess.DEVNULL):
             try:
@@ -84,6 +113,8 @@ class WardenClient(CappedClient):
                     await self._run("snapshot", warden.snapshot_code(name))
             except DeadKernelError:
                 dead = "kernel mati sebelum notebook berjalan"
+            except CellTimeoutError:
+                dead = "kernel tidak menjawab sebelum notebook berjalan"
             for index, cell in enumerate(list(self.nb.cells)):
                 if cell.cell_type != "code":
                     continue
@@ -116,6 +147,12 @@ class WardenClient(CappedClient):
                     dead = "kernel berhenti (mis. sys.exit/os._exit atau memori habis) sebelum tes ini"
                     if test:
                         grading_status.mark_cell_failed(cell, dead)
+                except CellTimeoutError:
+                    # Shown on the cell that ran too long, answer or test,
+                    # so the trainer sees where; later tests fail with it.
+                    grading_status.mark_cell_failed(cell, timeout_reason(self.timeout))
+                    dead = (f"tidak dijalankan: sel sebelumnya berjalan lebih dari {self.timeout} "
+                            "detik (waktu habis)")
         return self.nb
 
 
@@ -127,7 +164,7 @@ def main() -> None:
     args = parser.parse_args()
     nb = nbformat.reads(sys.stdin.read(), as_version=4)
     client = WardenClient(nb, timeout=args.cell_timeout, kernel_name=args.kernel,
-                          allow_errors=True, interrupt_on_timeout=True,
+                          allow_errors=True, interrupt_on_timeout=False,
                           record_timing=False, resources={"metadata": {"path": "/tmp"}})
     asyncio.run(client.judge())
     sys.stdout.write(nbformat.writes(nb))

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hmac
 import html
-import os
 import secrets
 from datetime import datetime, timezone
 from pathlib import Path

@@ -4,21 +4,25 @@ POST /services/grader/execute  {course, notebook, kernel, cell_timeout, notebook
 POST /services/grader/collect  {course, assignment}
 POST /services/grader/submit   {course, assignment, token, files: {path: base64}}
 POST /services/grader/roster   {course} -> {course, learners: {name: full name or null}}
+POST /services/grader/progress {course, chart} -> the course's progress (progress.py)
 
 Callers authenticate with their JupyterHub token in the Authorization header,
 checked by JupyterHub's own service auth (HubAuth), before any byte of the
 body is read (GraderHandler). Execute, collect and roster serve only
 trainers of the course (members of formgrade-COURSE); submit serves its
 learners and trainers, and files the submission under the caller's own
-name. The roster is how a trainer's server fills its nbgrader gradebook with
-the learners' full names: their servers' tokens cannot read the hub's
-courses, the grader's can.
+name. Progress serves the course's trainers and the hub's admins (the
+whole class) and its learners (each her own row only). The roster is how a
+trainer's server fills its nbgrader gradebook with the learners' full
+names: their servers' tokens cannot read the hub's courses, the grader's
+can.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import collections
 import json
 import logging
 import os
@@ -32,7 +36,7 @@ from .. import names
 from ..paths import GRADER_TOKEN
 from ..profiles import course_image
 from ..settings import SettingsError, load_settings
-from . import exchange, sandbox
+from . import exchange, progress, sandbox
 from .intake import ByteBudget, PathOnlyLogs, log_request
 
 log = logging.getLogger("balaikode.grader")
@@ -360,9 +364,31 @@ class TrainerRoute(GraderHandler):
 
 
 class ExecuteHandler(TrainerRoute):
+    """One notebook of a submission, run in a sandbox of its own. A trainer's
+    autograde sends several at once (balaikode_nbgrader.sandbox_client); each
+    caller may have BALAIKODE_SANDBOX_PARALLEL running or waiting, more are
+    answered 429 (her client then waits and sends again), so one trainer
+    cannot queue unbounded sandboxes. All callers together run at most that
+    many at a time (slots)."""
+
     body_cap = MAX_EXECUTE_BODY
+    too_many = ("Terlalu banyak notebook dinilai sekaligus; tunggu yang sedang berjalan. "
+                "(Too many executions at once for this caller.)")
+
+    def initialize(self, executing: collections.Counter, **shared):
+        super().initialize(**shared)
+        self.executing = executing
 
     async def handle(self):
+        if self.executing[self.current_user["name"]] >= self.config.max_parallel:
+            raise web.HTTPError(429, self.too_many)
+        self.executing[self.current_user["name"]] += 1
+        try:
+            await self.execute()
+        finally:
+            self.executing[self.current_user["name"]] -= 1
+
+    async def execute(self):
         body = self.json_body()
         course = body.get("course", "")
         await self.trainer_course(course)
@@ -463,6 +489,48 @@ class SubmitHandler(GraderHandler):
         self.finish(report)
 
 
+class ProgressHandler(GraderHandler):
+    """The course's progress for the hub's page (balaikode_hub/progress_page.py),
+    which calls with a short-lived token of the person looking."""
+
+    body_cap = MAX_COLLECT_BODY  # a course name and the chart's words
+
+    def initialize(self, summaries: progress.Summaries, **shared):
+        super().initialize(**shared)
+        self.summaries = summaries
+
+    async def viewer_course(self, course: str) -> tuple[dict, bool]:
+        """The course, and whether the caller sees the whole class."""
+        caller = self.current_user
+        if caller.get("kind") == "user" and caller.get("admin"):
+            if not names.is_valid("course", course):
+                raise web.HTTPError(400, "bad course id")
+            model = await self.course(course)
+            if model is None:
+                raise web.HTTPError(404, f"no course {course}")
+            self.caller = caller["name"]
+            return model, True
+        model = await self.course_member(course, ("trainers", "learners"))
+        return model, self.caller in model["trainers"]
+
+    async def handle(self):
+        body = self.json_body()
+        model, whole_class = await self.viewer_course(body.get("course", ""))
+        try:
+            # Learners get no chart: no words, no chart job for them.
+            words = progress.chart_words(body.get("chart")) if whole_class else None
+        except ValueError as error:
+            raise web.HTTPError(400, str(error)) from None
+        name = model["course"]
+        key = (name, tuple(sorted(model["learners"])), tuple(sorted((words or {}).items())))
+        summary = await self.summaries.get(key, lambda: asyncio.to_thread(
+            progress.read_progress, self.docker, self.config.image, self.config.project,
+            model, words, self.labels(name)))
+        log.info("Progress of %s for %s", name, self.caller)
+        self.finish({"course": name, "whole_class": whole_class,
+                     **(summary if whole_class else progress.for_learner(summary, self.caller))})
+
+
 class HealthHandler(web.RequestHandler):
     def get(self):
         self.finish({"ok": True})
@@ -478,10 +546,11 @@ def make_app(settings: Settings, docker_client: docker.DockerClient | None = Non
     return web.Application([
         (f"{prefix}/?", HealthHandler),
         (f"{prefix}/health", HealthHandler),
-        (f"{prefix}/execute", ExecuteHandler, shared),
+        (f"{prefix}/execute", ExecuteHandler, {**shared, "executing": collections.Counter()}),
         (f"{prefix}/collect", CollectHandler, shared),
         (f"{prefix}/submit", SubmitHandler, shared),
         (f"{prefix}/roster", RosterHandler, shared),
+        (f"{prefix}/progress", ProgressHandler, {**shared, "summaries": progress.Summaries()}),
     ], log_function=log_request)
 
 

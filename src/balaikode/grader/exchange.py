@@ -1,7 +1,8 @@
-"""Jobs on a course's exchange, each in a throwaway container as root with no
+"""Jobs on a course's volumes, each in a throwaway container as root with no
 network: collect submissions into the course folder, write a learner's
 submission into inbound/ (balaikode_nbgrader.inbound and .deposit in the
-learner image do the work and say what they check)."""
+learner image do the work and say what they check), read the gradebook for
+the progress page (progress.py sends its own script in)."""
 
 from __future__ import annotations
 
@@ -24,33 +25,50 @@ class Refused(Exception):
         self.kind = kind
 
 
-def as_tar(name: str, content: bytes) -> bytes:
+def as_tar(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
-        info = tarfile.TarInfo(name)
-        info.size, info.mode = len(content), 0o600
-        archive.addfile(info, io.BytesIO(content))
+        for name, content in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(content), 0o600
+            archive.addfile(info, io.BytesIO(content))
     return buffer.getvalue()
 
 
-def run_job(client: docker.DockerClient, image: str, module: str, args: list[str],
-            volumes: dict, labels: dict[str, str], role: str, input_json: dict | None = None) -> dict:
+# What a job that writes the exchange or the course folder needs as root.
+WRITER_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID")
+SCRIPT_PATH = "/tmp/job.py"
+
+
+def run_job(client: docker.DockerClient, image: str, module: str | None, args: list[str],
+            volumes: dict, labels: dict[str, str], role: str, input_json: dict | None = None,
+            *, script: bytes | None = None,
+            capabilities: tuple[str, ...] = WRITER_CAPABILITIES) -> dict:
+    """Run balaikode_nbgrader.`module` of the image, or `script` (a file of
+    the grader's, for a job the image has no module for), and return the
+    JSON it prints."""
+    program = [SCRIPT_PATH] if script is not None else ["-m", f"balaikode_nbgrader.{module}"]
     container = client.containers.create(
         image,
-        entrypoint=["python3", "-I", "-m", f"balaikode_nbgrader.{module}", *args],
+        entrypoint=["python3", "-I", *program, *args],
         user="0:0",
         network_mode="none",
-        cap_drop=["ALL"], cap_add=["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID"],
+        cap_drop=["ALL"], cap_add=list(capabilities),
         security_opt=["no-new-privileges"],
         mem_limit="256m", pids_limit=64,
         volumes=volumes,
         labels={**labels, "balaikode.role": role},
     )
+    files = {}
+    if input_json is not None:
+        files["request.json"] = json.dumps(input_json).encode()
+    if script is not None:
+        files[SCRIPT_PATH.rpartition("/")[2]] = script
     try:
-        if input_json is not None:
+        if files:
             # Into the container's own /tmp before it starts: nothing on the
             # command line (size limits, other users' `ps`).
-            container.put_archive("/tmp", as_tar("request.json", json.dumps(input_json).encode()))
+            container.put_archive("/tmp", as_tar(files))
         container.start()
         status = container.wait(timeout=120)["StatusCode"]
         out = container.logs(stdout=True, stderr=False).decode()

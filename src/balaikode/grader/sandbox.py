@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -24,6 +25,18 @@ MAX_NOTEBOOK_BYTES = 30 * 1024 * 1024
 # After the deadline has stopped a sandbox, how long its I/O thread gets to
 # notice before the sandbox is removed anyway.
 STOP_GRACE_SECONDS = 5
+# The runner (balaikode_nbgrader/run_notebook.py, keep in step) writes this to
+# stderr as it starts the kernel and before each cell. Learner code cannot
+# write the runner's stderr (the kernel's is /dev/null); if it could, it
+# would only keep its own sandbox up to the notebook's limit.
+PROGRESS = b"\x1ebk-sel\n"
+# Time for the container, the runner and the kernel to start before the first
+# mark; on a busy server a kernel can take this long.
+STARTUP_SECONDS = 60
+# A cell over its timeout makes the runner write the notebook and end; this is
+# its time to do so before the sandbox is stopped from outside.
+CELL_GRACE_SECONDS = 10
+POLL_SECONDS = 0.5
 
 T = TypeVar("T")
 
@@ -54,16 +67,24 @@ def mark_failed(notebook_text: str, reason: str) -> str:
 
 
 def collect_stdout(chunks: Iterable[tuple[bytes | None, bytes | None]],
-                   limit: int = MAX_NOTEBOOK_BYTES) -> tuple[bytes, bool]:
+                   limit: int = MAX_NOTEBOOK_BYTES,
+                   on_progress: Callable[[], None] = lambda: None) -> tuple[bytes, bool]:
     """Join the stdout side of (stdout, stderr) chunks, as docker-py's
     `attach(stream=True, demux=True)` yields them; return (stdout, overflowed).
 
-    stderr is dropped: it holds the kernel's and the runner's own messages,
-    which the notebook already reports, and whatever the learner's code
-    writes there, which must neither fill the grader's memory nor its log.
+    stderr is dropped after `on_progress` is called for each PROGRESS mark
+    in it: it holds the runner's own messages, which the notebook already
+    reports, and must neither fill the grader's memory nor its log.
     Reading stops as soon as stdout passes `limit`."""
     out = bytearray()
-    for stdout, _stderr in chunks:
+    tail = b""  # a mark may be split between two chunks
+    for stdout, stderr in chunks:
+        if stderr:
+            seen = tail + stderr
+            if PROGRESS in seen:
+                on_progress()
+                seen = seen[seen.rindex(PROGRESS) + len(PROGRESS):]
+            tail = seen[-(len(PROGRESS) - 1):]
         if stdout:
             out += stdout
             if len(out) > limit:
@@ -71,13 +92,53 @@ def collect_stdout(chunks: Iterable[tuple[bytes | None, bytes | None]],
     return bytes(out), False
 
 
-def within_deadline(work: Callable[[], T], seconds: float, stop: Callable[[], None]) -> T:
-    """Run `work` (blocking I/O with the sandbox) for at most `seconds`.
+class Deadline:
+    """When a sandbox must be stopped: `total` seconds after it was created,
+    or when one step takes too long. The first step (start-up) may take
+    `first_step` seconds; each progress mark starts a step of `step` seconds.
+    Times come from `clock` (time.monotonic)."""
+
+    def __init__(self, total: float, first_step: float, step: float,
+                 clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        now = clock()
+        self.total_end = now + total
+        self.step_end = now + first_step
+        self.step = step
+
+    def progress(self) -> None:
+        self.step_end = self.clock() + self.step
+
+    def passed(self) -> str | None:
+        """"notebook" or "cell" if that limit has passed, else None."""
+        now = self.clock()
+        if now >= self.total_end:
+            return "notebook"
+        if now >= self.step_end:
+            return "cell"
+        return None
+
+    def left(self) -> float:
+        return max(0.0, min(self.total_end, self.step_end) - self.clock())
+
+
+class SandboxTimeout(TimeoutError):
+    def __init__(self, which: str):
+        super().__init__(which)
+        self.which = which  # "notebook" or "cell", as Deadline.passed says
+
+
+def within_deadline(work: Callable[[], T], deadline: Deadline | float, stop: Callable[[], None]) -> T:
+    """Run `work` (blocking I/O with the sandbox) until `deadline` passes (a
+    Deadline, or plain seconds).
 
     docker-py's attach stream blocks without a timeout of its own, so the
     work runs in a thread and the caller waits for it; at the deadline `stop`
     must end the work's I/O (kill the container, close the stream), and
-    TimeoutError is raised whether or not the thread has ended by then."""
+    SandboxTimeout (a TimeoutError) is raised whether or not the thread has
+    ended by then."""
+    if not isinstance(deadline, Deadline):
+        deadline = Deadline(deadline, deadline, deadline)
     outcome: dict[str, object] = {}
 
     def run() -> None:
@@ -88,11 +149,17 @@ def within_deadline(work: Callable[[], T], seconds: float, stop: Callable[[], No
 
     worker = threading.Thread(target=run, name="sandbox-io", daemon=True)
     worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        stop()
-        worker.join(STOP_GRACE_SECONDS)
-        raise TimeoutError
+    while True:
+        # Progress moves the deadline while we wait (sooner, too: a cell may
+        # get less time than the start-up), so look again at least this often.
+        worker.join(min(deadline.left(), POLL_SECONDS))
+        if not worker.is_alive():
+            break
+        which = deadline.passed()
+        if which:
+            stop()
+            worker.join(STOP_GRACE_SECONDS)
+            raise SandboxTimeout(which)
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
@@ -160,9 +227,11 @@ def run_notebook(client: docker.DockerClient, image: str, notebook_text: str, *,
         stdin = container.attach_socket(params={"stdin": 1, "stream": 1})
         container.start()
 
+        deadline = Deadline(notebook_timeout, STARTUP_SECONDS, cell_timeout + CELL_GRACE_SECONDS)
+
         def exchange() -> tuple[bytes, bool]:
             send_stdin(stdin, notebook_text.encode())
-            return collect_stdout(output)
+            return collect_stdout(output, on_progress=deadline.progress)
 
         def stop() -> None:
             try:
@@ -172,11 +241,12 @@ def run_notebook(client: docker.DockerClient, image: str, notebook_text: str, *,
             close_quietly(output)
 
         try:
-            out, overflowed = within_deadline(exchange, notebook_timeout, stop)
-        except TimeoutError:
+            out, overflowed = within_deadline(exchange, deadline, stop)
+        except SandboxTimeout as timeout:
+            what = (f"notebook berjalan lebih dari {notebook_timeout} detik" if timeout.which == "notebook"
+                    else f"satu sel berjalan lebih dari {cell_timeout} detik")
             return SandboxResult(mark_failed(notebook_text, (
-                f"waktu habis: notebook berjalan lebih dari {notebook_timeout} detik "
-                "(mungkin ada perulangan tanpa akhir)")), "timeout")
+                f"waktu habis: {what} (mungkin ada perulangan tanpa akhir)")), "timeout")
         if overflowed:
             return SandboxResult(mark_failed(notebook_text, "keluaran terlalu besar"), "output too large")
         state = container.wait(timeout=30)

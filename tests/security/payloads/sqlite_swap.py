@@ -1,7 +1,7 @@
 # Runs in the learner's kernel (as her): makes N small SQLite files and, the
 # moment anyone opens one (inotify IN_OPEN), renames a symlink over it that
 # points at the hub's database as the backup container mounts it.
-import ctypes, os, sqlite3, struct, sys, time
+import ctypes, os, sqlite3, struct, sys
 home = os.path.expanduser("~")
 race = os.path.join(home, "race"); os.makedirs(race, exist_ok=True)
 TARGET = sys.argv[1] if len(sys.argv) > 1 else "/volumes/hub-data/jupyterhub.sqlite"
@@ -31,5 +31,5 @@ while True:
             try:
                 os.rename(s, os.path.join(race, name))
                 log.write(f"swapped {name}\n")
-            except OSError as e:
+            except OSError:
                 pass
