@@ -56,8 +56,6 @@ if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
     ]
     c.ExchangeFactory.collect = ServiceCollect
-    # Feedback pages in the site's language (nbgrader writes them in English).
-    c.GenerateFeedback.exporter_class = "balaikode_i18n.feedback.TranslatedFeedback"
     # The CSV export carries learners' full names (balaikode_nbgrader/roster.py;
     # course_settings updates them before autograde too).
     from balaikode_nbgrader import roster
@@ -70,6 +68,7 @@ if os.environ.get("BALAIKODE_ROLE") == "trainer" and course:
     from balaikode_nbgrader.sanitize import SanitizeNotebook
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, SanitizeNotebook,
                                         CSSHTMLHeaderPreprocessor]
-    # Feedback pages say their language and keep readable contrast.
+    # Feedback pages in the site's language (nbgrader writes them in
+    # English), saying their language and with readable contrast.
     from balaikode_nbgrader.feedback_page import AccessibleFeedbackExporter
     c.GenerateFeedback.exporter_class = AccessibleFeedbackExporter

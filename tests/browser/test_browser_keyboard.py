@@ -147,7 +147,7 @@ def test_a_learner_fetches_submits_and_reads_feedback_without_a_mouse(
     # -- the notebook: answers typed, saved, validated -------------------------
     panel = page.locator(".jp-NotebookPanel").last
     expect(panel.locator(".jp-CodeCell").first).to_be_visible(timeout=PAGE_TIMEOUT)
-    kernel_idle = page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| (Idle|Siaga|Menganggur)$"))
+    kernel_idle = page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| (Idle|Siap|Siaga|Menganggur)$"))
     expect(kernel_idle).to_be_visible(timeout=PAGE_TIMEOUT)
     type_answers(page, panel, list(curriculum.solutions(notebook).values()))
     page.keyboard.press("Control+s")

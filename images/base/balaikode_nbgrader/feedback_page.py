@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from nbconvert.exporters import HTMLExporter
+from balaikode_i18n.feedback import TranslatedFeedback
+from balaikode_i18n.language import site_language
 
 LANGUAGE = "id"
 STYLE = """<style>
@@ -38,7 +39,9 @@ def accessible(html: str, language: str = LANGUAGE) -> str:
     return html
 
 
-class AccessibleFeedbackExporter(HTMLExporter):
+class AccessibleFeedbackExporter(TranslatedFeedback):
+    """The translated page (the site's language), mended as above."""
+
     def from_notebook_node(self, nb, resources=None, **kw):
         html, resources = super().from_notebook_node(nb, resources, **kw)
-        return accessible(html), resources
+        return accessible(html, site_language()), resources
