@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from balaikode.grader.exchange import as_tar
+
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = REPO / "assignments"
 NAME = re.compile(r"^(\d\d)-[a-z0-9]+(-[a-z0-9]+)*$")
@@ -150,16 +152,6 @@ def readme_copy_command(track: str, course: str) -> str:
     return blocks[0].replace("NAMA-KURSUS", course)
 
 
-def tar_of(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size, info.mode = len(data), 0o644
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-
-
 class Box:
     """A throwaway container of a track's image, driven as root with docker
     exec; commands run in the course folder unless told otherwise."""
@@ -179,7 +171,7 @@ class Box:
 
     def put(self, folder: str, files: dict[str, bytes]) -> None:
         self.ok(f"mkdir -p '{folder}'", workdir="/")
-        assert self.container.put_archive(folder, tar_of(files))
+        assert self.container.put_archive(folder, as_tar(files, mode=0o644))
 
     def get(self, folder: str) -> dict[str, bytes]:
         """Files under folder, by path relative to it (none if it is missing)."""

@@ -25,12 +25,13 @@ class Refused(Exception):
         self.kind = kind
 
 
-def as_tar(files: dict[str, bytes]) -> bytes:
+def as_tar(files: dict[str, bytes], mode: int = 0o600) -> bytes:
+    """Files for docker-py's put_archive, each with this mode."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
         for name, content in files.items():
             info = tarfile.TarInfo(name)
-            info.size, info.mode = len(content), 0o600
+            info.size, info.mode = len(content), mode
             archive.addfile(info, io.BytesIO(content))
     return buffer.getvalue()
 
