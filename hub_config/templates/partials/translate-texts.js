@@ -21,6 +21,10 @@
   var NBGRADER = "#assignments, [id^=formgrader], .jp-Dialog, .nbgrader-cell-widget, " +
     ".nbgrader-TotalPointsWidget, [data-command^='nbgrader:'], [data-command^='assignment_list'], " +
     "[data-command^='course_list'], [data-command^='formgrader'], [data-command^='create_assignment']";
+  // Longer texts are never a program's own but can be a learner's, on which
+  // the patterns' lazy holes backtrack in cubic time (LONGEST in
+  // images/base/balaikode_i18n/table.py).
+  var LONGEST = 1000;
   var inLab = !!document.getElementById("jupyter-config-data");
   var anywhere = TABLE.anywhere || [];
 
@@ -32,6 +36,7 @@
           !(element && element.closest(NBGRADER))) { return null; }
       return TABLE.exact[key];
     }
+    if (key.length > LONGEST) { return null; }
     for (var i = 0; i < patterns.length; i++) {
       var match = patterns[i][0].exec(key);
       if (match) {

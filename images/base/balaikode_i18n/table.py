@@ -24,6 +24,11 @@ from pathlib import Path
 
 STRINGS = Path(__file__).parent / "strings"
 HOLE = re.compile(r"\{[^{}]*\}")
+# No text of nbgrader's is near this long (the longest pattern is under 200
+# characters with its values). A longer text is a learner's (a markdown cell
+# in the feedback page): the patterns' lazy holes backtrack in cubic time on
+# it (20 KB of "a (Score: b / " held generate_feedback for minutes).
+LONGEST = 1000
 
 
 def normalize(text: str) -> str:
@@ -53,6 +58,8 @@ class Table:
         key = normalize(text)
         if key in self.exact:
             return self.exact[key]
+        if len(key) > LONGEST:
+            return None
         for regex, target in self._compiled:
             match = regex.match(key)
             if match:
