@@ -122,6 +122,26 @@ def test_at_most_two_summaries_are_made_at_once_whatever_the_keys():
     assert most[0] == 2
 
 
+def test_new_chart_words_each_time_keep_one_entry_and_one_lock_per_course():
+    # A trainer calling the grader herself with a new wording every time.
+    made = []
+
+    async def make():
+        made.append(1)
+        return {"n": len(made)}
+
+    async def scenario():
+        summaries = Summaries()
+        for i in range(50):
+            await summaries.get(("kelas-a", ("judul", f"kata {i}")), make)
+        assert (len(summaries.kept), len(summaries.making)) == (1, 1)
+        # The same words again within the fresh time: no new job.
+        again = await summaries.get(("kelas-a", ("judul", "kata 49")), make)
+        assert again == {"n": 50} and len(made) == 50
+
+    asyncio.run(scenario())
+
+
 @pytest.mark.parametrize("value, shown", [
     ("=1+1", "'=1+1"), ("+62812", "'+62812"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"),
     ("\t=1", "'\t=1"), ("Siti", "Siti"), (None, ""), (80.0, "80.0")])

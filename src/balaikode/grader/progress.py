@@ -44,24 +44,27 @@ def chart_words(value) -> dict[str, str] | None:
 
 
 class Summaries:
-    """Summaries per (course, chart words), each kept FRESH_SECONDS."""
+    """One summary per course, kept FRESH_SECONDS for the same learners and
+    chart words. Per course, not per wording: a caller who varies the words
+    re-makes only her own course's summary, one job at a time, and the
+    locks are as many as the courses."""
 
     def __init__(self, fresh_seconds: float = FRESH_SECONDS, jobs_at_once: int = JOBS_AT_ONCE):
         self.fresh_seconds = fresh_seconds
-        self.kept: dict[tuple, tuple[float, dict]] = {}
-        self.making: dict[tuple, asyncio.Lock] = {}
+        self.kept: dict[str, tuple[float, tuple, dict]] = {}
+        self.making: dict[str, asyncio.Lock] = {}
         self.jobs = asyncio.Semaphore(jobs_at_once)
 
     async def get(self, key: tuple, make) -> dict:
-        async with self.making.setdefault(key, asyncio.Lock()):
-            now = time.monotonic()
-            # Old entries go, so that many chart wordings cannot pile up.
-            for old in [k for k, (made, _) in self.kept.items() if now - made >= self.fresh_seconds]:
-                del self.kept[old]
-            if key not in self.kept:
+        """key is (course, what else the summary depends on)."""
+        course = key[0]
+        async with self.making.setdefault(course, asyncio.Lock()):
+            made, kept_key, summary = self.kept.get(course, (float("-inf"), None, None))
+            if kept_key != key or time.monotonic() - made >= self.fresh_seconds:
                 async with self.jobs:
-                    self.kept[key] = (time.monotonic(), await make())
-            return self.kept[key][1]
+                    summary = await make()
+                self.kept[course] = (time.monotonic(), key, summary)
+            return summary
 
 
 def read_progress(client: docker.DockerClient, image: str, project: str, course: dict,
