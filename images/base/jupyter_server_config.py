@@ -9,6 +9,10 @@ c.ServerApp.terminals_enabled = True
 # Many sites are offline: no update or news checks.
 c.LabApp.check_for_updates_class = "jupyterlab.handlers.announcements.NeverCheckForUpdate"
 c.LabApp.news_url = None
+# Learners install no extensions (their containers have no route out): the
+# read-only manager lists what the image has, where the PyPI one asks PyPI
+# and leaves Lab's extension list hanging until its request times out.
+c.LabApp.extension_manager = "readonly"
 # Saves go to a temporary file first, so a full disk or a crash never leaves
 # a half-written notebook.
 c.FileContentsManager.use_atomic_writing = True
