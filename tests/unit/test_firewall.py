@@ -97,6 +97,8 @@ class Engine(BaseHTTPRequestHandler):
     next ones carry one event and stay open."""
     protocol_version = "HTTP/1.1"
     streams: list[dict] = []
+    # Set when the test is over: the open streams end then.
+    over = threading.Event()
 
     def address_string(self):
         return "engine"
@@ -118,7 +120,7 @@ class Engine(BaseHTTPRequestHandler):
         if len(self.streams) == 1:
             self.close_connection = True  # broken off mid-stream: no last chunk
             return
-        time.sleep(30)
+        self.over.wait(30)
 
 
 def test_follow_reconciles_on_events_and_comes_back_after_errors_and_breaks(tmp_path, capsys):
@@ -127,6 +129,7 @@ def test_follow_reconciles_on_events_and_comes_back_after_errors_and_breaks(tmp_
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     Engine.streams = []
+    Engine.over.clear()
     calls = []
 
     def on_change():
@@ -141,6 +144,7 @@ def test_follow_reconciles_on_events_and_comes_back_after_errors_and_breaks(tmp_
         with pytest.raises(StopFollowing):
             follow(docker.DockerClient(base_url=f"unix://{path}", version="1.41"), on_change, window=60)
     finally:
+        Engine.over.set()
         server.shutdown()
         server.server_close()
     # Reconcile fails (1 s); reconcile, event, break (2 s); reconcile, event.
