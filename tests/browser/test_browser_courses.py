@@ -66,6 +66,10 @@ def test_the_admin_makes_a_course_and_fills_it_keyboard_only(stack, admin, open_
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/hub/kursus/{course}?selesai=created")
     expect(page.get_by_role("status").filter(has_text="Kursus sudah dibuat")).to_be_visible()
+    # Forty and more people to add: found by searching, not by Tabbing
+    # through every box (the archive button below stays a few presses away).
+    expect(page.locator("#candidates [data-balaikode-name]:visible")).to_have_count(0)
+    expect(page.locator("#candidates_count")).to_contain_text("ketik nama untuk mencari")
 
     # A trainer: role first (arrow keys move within the radio group), then search.
     tab_to(page, "#role_learners")
@@ -122,7 +126,7 @@ def test_the_admin_makes_a_course_and_fills_it_keyboard_only(stack, admin, open_
 
     # Archived: restore and delete on offer, nothing to take out.
     page.set_viewport_size({"width": 1000, "height": 700})
-    tab_to(page, "#course_archive")
+    tab_to(page, "#course_archive", presses=30)
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/hub/kursus/{course}?selesai=archived")
     expect(page.locator("#course_restore")).to_be_visible()
