@@ -10,7 +10,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import docker
@@ -52,8 +51,9 @@ def test_a_new_learner_network_gets_its_rule_at_once_and_loses_it_when_removed(t
             env={**os.environ, "COMPOSE_PROJECT_NAME": project, "PYTHONPATH": str(REPO / "src")})
     network = None
     try:
-        poll("the firewall to start", lambda: "keeping learners on" in log.read_text(), timeout=30)
-        time.sleep(2)  # past its first reconcile: what follows can only come from an event
+        # Past its first reconcile: what follows can only come from an event.
+        poll("the firewall to follow events", lambda: "following Docker's network events" in log.read_text(),
+             timeout=30)
         network = client.networks.create(f"{project}_learners", internal=True)
         bridge = bridge_name(network.attrs)
         for tool in TOOLS:

@@ -81,16 +81,23 @@ def follow(client: docker.DockerClient, on_change: Callable[[], None],
     missed) until its end. If Docker does not answer or the stream breaks,
     try again after 1, 2, 4 ... up to MAX_BACKOFF_SECONDS."""
     backoff = 1
+    following = False
     while True:
         start = time.time()
         end = start + window
         try:
             on_change()
-            for _event in client.events(decode=True, since=int(start), until=int(end) + 1,
-                                        filters=NETWORK_EVENTS):
+            events = client.events(decode=True, since=int(start), until=int(end) + 1, filters=NETWORK_EVENTS)
+            if not following:
+                # Said once, and again after a reconnect: from here on a new
+                # learner network is protected by an event, not a poll.
+                log("following Docker's network events")
+                following = True
+            for _event in events:
                 on_change()
         except (docker.errors.DockerException, requests.exceptions.RequestException) as error:
             log(f"Docker did not answer ({error}); trying again in {backoff} s")
+            following = False
         else:
             if time.time() >= end:
                 backoff = 1
@@ -98,6 +105,7 @@ def follow(client: docker.DockerClient, on_change: Callable[[], None],
             # docker-py ends the stream quietly when the connection breaks
             # or the engine answers it with an error.
             log(f"Docker's event stream ended early; reconnecting in {backoff} s")
+            following = False
         time.sleep(backoff)
         backoff = min(2 * backoff, MAX_BACKOFF_SECONDS)
 
