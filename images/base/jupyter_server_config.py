@@ -65,6 +65,12 @@ _labextensions = "/opt/venv/share/jupyter/labextensions"
 c.ServerApp.static_immutable_cache = [
     f"{_prefix}lab/extensions/{os.path.relpath(path, _labextensions)}/"
     for path in sorted(glob.glob(f"{_labextensions}/**/static", recursive=True))
+] + [
+    # JupyterLab swaps the tab's icon each time the kernel goes busy or idle:
+    # 13 revalidations per first cell. These files have no hash in their
+    # names, but only a jupyter-server upgrade changes them, and then an old
+    # icon for a while is all a learner would see.
+    f"{_prefix}static/favicons/",
 ]
 
 # Every response that carries learner-written bytes is sandboxed (and nothing
@@ -72,7 +78,12 @@ c.ServerApp.static_immutable_cache = [
 # text responses (JupyterLab's JavaScript shrinks to about a quarter).
 from balaikode_server.untrusted import transforms  # noqa: E402
 
-tornado_settings = {"compress_response": True, "transforms": transforms(_prefix)}
+from balaikode_server.page_config import drop_disabled_extensions  # noqa: E402
+
+# page_config_hook: extensions that labconfig switches off entirely are not
+# downloaded either (balaikode_server/page_config.py).
+tornado_settings = {"compress_response": True, "transforms": transforms(_prefix),
+                    "page_config_hook": drop_disabled_extensions}
 if trainer:
     # The formgrader is shown in an iframe of the trainer's own JupyterLab;
     # JupyterHub's default forbids any framing.
