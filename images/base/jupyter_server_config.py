@@ -78,12 +78,7 @@ c.ServerApp.static_immutable_cache = [
 # text responses (JupyterLab's JavaScript shrinks to about a quarter).
 from balaikode_server.untrusted import transforms  # noqa: E402
 
-from balaikode_server.page_config import drop_disabled_extensions  # noqa: E402
-
-# page_config_hook: extensions that labconfig switches off entirely are not
-# downloaded either (balaikode_server/page_config.py).
-tornado_settings = {"compress_response": True, "transforms": transforms(_prefix),
-                    "page_config_hook": drop_disabled_extensions}
+tornado_settings = {"compress_response": True, "transforms": transforms(_prefix)}
 if trainer:
     # The formgrader is shown in an iframe of the trainer's own JupyterLab;
     # JupyterHub's default forbids any framing.
