@@ -28,7 +28,7 @@ from support.stack import ARTIFACTS, REPO, TEST_STACK_SETTINGS, _STACKS, Stack, 
 # The last commit of release 0.1.0 (main before the JupyterHub 6 upgrade).
 PREVIOUS_COMMIT = "4ba26e5d95fafde06cbf83b9cc48ecd66aafde4b"
 PREVIOUS_TAG = "0.1.0-uji"
-NEW_TAG = "0.2.0-load"
+NEW_TAG = "0.2.0"
 COURSE = "kelas-naik"
 TASK = "01-variabel"
 CORRECT = {"jawab_total": "def hitung_total(harga, jumlah):\n    return harga * jumlah\n",
