@@ -15,6 +15,7 @@ from balaikode.names import anchored
 from balaikode.settings import disk_sizes
 from traitlets.config import Config
 
+from . import static_cache
 from .courses import user_uid
 from .disks import make_spawn_hook
 from .language import apply_language
@@ -88,8 +89,10 @@ def apply_hub(c: Config, s: dict[str, Any], d: Deployment) -> None:
     # Learners see Balai Kode's name at the top of every hub page, not Jupyter's.
     c.JupyterHub.logo_file = str(paths.LOGO)
     c.JupyterHub.tornado_settings = {
-        # Slow, shared links: gzip the hub's pages, scripts and styles.
+        # Slow, shared links: gzip the hub's pages, scripts and styles, and
+        # let browsers keep Font Awesome (static_cache.py).
         "compress_response": True,
+        "transforms": static_cache.transforms("/hub/"),
         # Show the start-up page with its progress bar at once, instead of
         # holding the sign-in request for up to 10 s (JupyterHub's default)
         # while the learner looks at a page that seems stuck.

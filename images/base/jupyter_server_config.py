@@ -65,6 +65,12 @@ _labextensions = "/opt/venv/share/jupyter/labextensions"
 c.ServerApp.static_immutable_cache = [
     f"{_prefix}lab/extensions/{os.path.relpath(path, _labextensions)}/"
     for path in sorted(glob.glob(f"{_labextensions}/**/static", recursive=True))
+] + [
+    # JupyterLab swaps the tab's icon each time the kernel goes busy or idle:
+    # 13 revalidations per first cell. These files have no hash in their
+    # names, but only a jupyter-server upgrade changes them, and then an old
+    # icon for a while is all a learner would see.
+    f"{_prefix}static/favicons/",
 ]
 
 # Every response that carries learner-written bytes is sandboxed (and nothing

@@ -1,6 +1,7 @@
 """Settings applied to a bare traitlets Config, as the hub would load them."""
 
 import pytest
+from tornado.web import GZipContentEncoding
 
 from balaikode_hub.config import build_config
 from balaikode_hub.apply import CULLER_ROLE_SCOPES, learner_uid
@@ -100,6 +101,8 @@ def test_the_start_page_shows_progress_at_once_and_pages_are_compressed():
     settings = config().JupyterHub.tornado_settings
     assert settings["slow_spawn_timeout"] == 0
     assert settings["compress_response"] is True
+    # An explicit transform list replaces tornado's default: gzip must be in it.
+    assert GZipContentEncoding in settings["transforms"]
 
 
 def test_hub_cookies_and_pages_carry_the_browser_protections():

@@ -1,7 +1,8 @@
 """Small jupyter-server additions for Balai Kode learner and trainer servers.
 
 As a server extension it protects the server from its own user's code
-(hardening.py), and adjusts nbgrader's Assignments handler (assignments.py).
+(hardening.py), adjusts nbgrader's Assignments handler (assignments.py), and
+keeps switched-off JupyterLab extensions out of the page (page_config.py).
 In trainers' servers it also brings the learners' full names into each
 course's gradebook as the server starts (balaikode_nbgrader/roster.py)."""
 
@@ -19,6 +20,9 @@ def _load_jupyter_server_extension(serverapp):
 
 
 async def _start_jupyter_server_extension(serverapp):
+    # After JupyterHub's extension, which sets its own page_config_hook.
+    from .page_config import install
+    install(serverapp.web_app.settings)
     if os.environ.get("BALAIKODE_ROLE") == "trainer":
         # In a thread: the server answers while the grader is asked.
         from balaikode_nbgrader.roster import update_taught_courses

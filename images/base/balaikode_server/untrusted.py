@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import re
 
-from tornado.web import GZipContentEncoding, OutputTransform
+from tornado.web import OutputTransform
+
+from balaikode_server.compression import GZipWithIcons
 
 # allow-modals: beginners' scripts use alert()/prompt(); allow-downloads: a
 # "download" link in a learner's page. Neither gives the page an origin back.
@@ -80,6 +82,6 @@ def transforms(base_url: str) -> list[type[OutputTransform]]:
     """tornado's `transforms` for ServerApp.tornado_settings. Given in the
     config (not added by an extension) so that the server never starts
     without it; gzip is listed because an explicit list replaces tornado's
-    default one."""
+    default one (balaikode_server/compression.py: tornado's, icons too)."""
     here = type("UntrustedContentHere", (UntrustedContent,), {"base_url": base_url})
-    return [GZipContentEncoding, here]
+    return [GZipWithIcons, here]
