@@ -14,15 +14,8 @@ from docker.utils.socket import STDERR, STDOUT
 
 from balaikode.grader.sandbox import (PROGRESS, Deadline, SandboxTimeout, collect_stdout,
                                       within_deadline)
+from support.clock import Clock
 from test_sandbox_stream import demuxed, frame, serve
-
-
-class Clock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
 
 
 def test_start_up_then_each_cell_gets_its_own_time():

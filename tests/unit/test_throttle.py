@@ -5,18 +5,11 @@ import asyncio
 
 from balaikode_hub import passwords
 from balaikode_hub.throttle import Limit, Throttle
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
+from support.clock import Clock
 
 
 def make():
-    clock = Clock()
+    clock = Clock(1000.0)
     return Throttle(per_address=Limit(30, 300), per_pair=Limit(8, 300), per_name=Limit(60, 900),
                     signups_per_address=Limit(3, 3600), clock=clock), clock
 
