@@ -1,16 +1,15 @@
-"""docs/upgrading.md, done: a class at work on the previous release (0.1.0:
-JupyterHub 5.5.4) is upgraded in place to this one (JupyterHub 6.1.1), the
-way the admin does it: `./balaikode backup` with the old program, then the
-new program's `./balaikode up` on the same volumes. Accounts, passwords,
-learners' files, a graded submission and the hub database survive; the hub
-migrated its database itself and kept a copy of the old one.
+"""docs/upgrading.md, done: a class at work on the previous release (0.2.0:
+Debian 12, Python 3.11) is upgraded in place to this one (Debian 13, Python
+3.13), the way the admin does it: `./balaikode backup` with the old program,
+then the new program's `./balaikode up` on the same volumes. Accounts,
+passwords, learners' files, a graded submission and the hub database survive;
+the learners' kernels run the new Python.
 
 The previous release's images are built from its commit (`git archive`)
-under the tag 0.1.0-uji, so that they never replace the 0.1.0 images other
+under the tag 0.2.0-uji, so that they never replace the 0.2.0 images other
 work on this machine may use; the tag is kept, and a rerun builds from the
 cache in seconds. Runs on its own stack: it replaces the hub under it.
 """
-
 from __future__ import annotations
 
 import io
@@ -25,10 +24,10 @@ from support.course import Student, Trainer, answer
 from support.hub_client import Browser, Learner
 from support.stack import ARTIFACTS, REPO, TEST_STACK_SETTINGS, _STACKS, Stack, start_stack
 
-# The last commit of release 0.1.0 (main before the JupyterHub 6 upgrade).
-PREVIOUS_COMMIT = "4ba26e5d95fafde06cbf83b9cc48ecd66aafde4b"
-PREVIOUS_TAG = "0.1.0-uji"
-NEW_TAG = "0.2.0"
+# The last commit of release 0.2.0 (main before the Debian 13 upgrade).
+PREVIOUS_COMMIT = "fce323b381aff5560c938dc47f515ee1c51b96aa"
+PREVIOUS_TAG = "0.2.0-uji"
+NEW_TAG = "0.3.0"
 COURSE = "kelas-naik"
 TASK = "01-variabel"
 CORRECT = {"jawab_total": "def hitung_total(harga, jumlah):\n    return harga * jumlah\n",
@@ -46,7 +45,7 @@ def timed(args, cwd, env=None, timeout=1800) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def previous_release(built_images, tmp_path_factory):
-    """The previous release's program folder, its images built as 0.1.0-uji."""
+    """The previous release's program folder, its images built as 0.2.0-uji."""
     folder = tmp_path_factory.mktemp("previous") / "balaikode"
     folder.mkdir()
     archive = subprocess.run(["git", "-C", str(REPO), "archive", PREVIOUS_COMMIT],
@@ -55,7 +54,7 @@ def previous_release(built_images, tmp_path_factory):
         tar.extractall(folder, filter="tar")
     for name in ("docker-compose.yml", "images/python/Dockerfile", "images/webdev/Dockerfile"):
         path = folder / name
-        path.write_text(path.read_text().replace(":0.1.0", f":{PREVIOUS_TAG}"))
+        path.write_text(path.read_text().replace(":0.2.0", f":{PREVIOUS_TAG}"))
     for pem in (REPO / "images" / "extra-ca").glob("*.pem"):
         shutil.copy(pem, folder / "images" / "extra-ca")
     built = timed([str(folder / "balaikode"), "build"], cwd=folder)
