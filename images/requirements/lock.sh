@@ -16,7 +16,7 @@ docker run --rm -v "$images:/images" -w /images/requirements debian:trixie-slim 
   # slower. jsonschema works without it (one URI format check less). The
   # images install with --no-deps, so what is left out here stays out.
   leave_out="|rfc3987-syntax|lark"
-  freeze() { pip freeze --all | grep -vE "^(pip|setuptools|wheel$leave_out)=="; }
+  freeze() { pip freeze --all | grep -vE "^(pip|wheel$leave_out)=="; }
   lock() {  # lock NAME IN [BASE_LOCK]: pin IN (on top of BASE_LOCK) into NAME.txt
     [ "$only" = "  " ] || case "$only" in *" $1 "*) ;; *) return 0 ;; esac
     rm -rf /tmp/v && python3 -m venv /tmp/v && . /tmp/v/bin/activate
