@@ -36,7 +36,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
-BASE_IMAGE = "debian:bookworm-slim"
+BASE_IMAGE = "debian:trixie-slim"
 
 
 def log(message: str) -> None:

@@ -369,7 +369,7 @@ def hub_reported_spawn_seconds(stack: Stack, names: list[str]) -> dict[str, floa
     return found
 
 
-def environment(stack: Stack, tags=("balaikode/hub:0.2.0", "balaikode/python:0.2.0")) -> dict:
+def environment(stack: Stack, tags=("balaikode/hub:0.3.0", "balaikode/python:0.3.0")) -> dict:
     client = stack.docker
     info = client.info()
     images = {}

@@ -577,7 +577,7 @@ def plot(result: dict, path: Path) -> None:
 def environment(stack: Stack, browser_version: str) -> dict:
     client = stack.docker
     images = {}
-    for tag in ("balaikode/hub:0.2.0", "balaikode/python:0.2.0"):
+    for tag in ("balaikode/hub:0.3.0", "balaikode/python:0.3.0"):
         try:
             images[tag] = client.images.get(tag).id[7:19]
         except Exception:  # noqa: BLE001

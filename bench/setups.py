@@ -41,8 +41,8 @@ class Setup:
 
 
 BASELINE = Setup("baseline", REPO / "bench" / "baseline" / "compose.yml",
-                 ("balaikode/hub:0.2.0", "balaikode-baseline/singleuser:6.1.1"))
-BALAIKODE = Setup("balaikode", None, ("balaikode/hub:0.2.0", "balaikode/python:0.2.0"))
+                 ("balaikode/hub:0.3.0", "balaikode-baseline/singleuser:6.1.1-trixie"))
+BALAIKODE = Setup("balaikode", None, ("balaikode/hub:0.3.0", "balaikode/python:0.3.0"))
 SETUPS = {setup.name: setup for setup in (BASELINE, BALAIKODE)}
 
 

@@ -1,13 +1,13 @@
 #!/bin/sh
 # Regenerate the pinned requirement files from the *.in files, resolving with
-# the same Debian Python the images use (bookworm: 3.11.2, which matters:
-# several packages need a newer 3.11.x). Run from anywhere:
+# the same Debian Python the images use (trixie: 3.13.5; the version matters:
+# some packages need a newer patch release). Run from anywhere:
 #   sh images/requirements/lock.sh            (every lock file)
 #   sh images/requirements/lock.sh baseline   (only the named ones)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 images=$(dirname "$here")
-docker run --rm -v "$images:/images" -w /images/requirements debian:bookworm-slim sh -c '
+docker run --rm -v "$images:/images" -w /images/requirements debian:trixie-slim sh -c '
   only=" $* "
   set -eu
   apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 python3-venv ca-certificates >/dev/null
@@ -16,12 +16,12 @@ docker run --rm -v "$images:/images" -w /images/requirements debian:bookworm-sli
   # slower. jsonschema works without it (one URI format check less). The
   # images install with --no-deps, so what is left out here stays out.
   leave_out="|rfc3987-syntax|lark"
-  freeze() { pip freeze --all | grep -vE "^(pip|setuptools|wheel$leave_out)=="; }
+  freeze() { pip freeze --all | grep -vE "^(pip|wheel$leave_out)=="; }
   lock() {  # lock NAME IN [BASE_LOCK]: pin IN (on top of BASE_LOCK) into NAME.txt
     [ "$only" = "  " ] || case "$only" in *" $1 "*) ;; *) return 0 ;; esac
     rm -rf /tmp/v && python3 -m venv /tmp/v && . /tmp/v/bin/activate
     ../with-extra-ca pip install -q ${3:+-r $3} -r "$2"
-    { echo "# Pinned by lock.sh from $2 (Debian bookworm Python)${3:+, on top of $3}"
+    { echo "# Pinned by lock.sh from $2 (Debian trixie Python)${3:+, on top of $3}"
       if [ -n "${3:-}" ]; then freeze | grep -vxFf "$3"; else freeze; fi; } > "$1.txt"
     deactivate
   }

@@ -144,7 +144,7 @@ def parse_text(text: str) -> str:
 def parse_image(text: str) -> str:
     image = text.strip()
     if not re.fullmatch(r"[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?", image):
-        raise ValueError("expected an image name such as balaikode/python:0.2.0")
+        raise ValueError("expected an image name such as balaikode/python:0.3.0")
     if image.endswith(":latest") or ":" not in image.rsplit("/", 1)[-1]:
         raise ValueError("pin the image with a version tag (not 'latest')")
     return image

@@ -26,7 +26,7 @@ from support.stack import ARTIFACTS, REPO, TEST_STACK_SETTINGS, _STACKS, start_s
 
 COURSE = "kelas-ops"
 TASK = "01-variabel"
-HUB_IMAGE = "balaikode/hub:0.2.0"
+HUB_IMAGE = "balaikode/hub:0.3.0"
 # A name with a dot: DockerSpawner escapes it in the volume name (home-siti-2en).
 LEARNERS = ("ani", "siti.n")
 TRAINER = "guru"
@@ -196,7 +196,7 @@ def test_a_class_at_work_is_backed_up_while_running(site):
         names = tar.getnames()
         manifest = json.load(tar.extractfile("MANIFEST.json"))
     assert names[0] == "BALAIKODE-BACKUP.json" and names[-1] == "MANIFEST.json"
-    assert manifest["project"] == stack.project and manifest["version"] == "0.2.0"
+    assert manifest["project"] == stack.project and manifest["version"] == "0.3.0"
     keys = {v["key"] for v in manifest["volumes"]}
     # (The admin's home is there too if logging in started the admin's server.)
     assert keys - {"home-admin"} == {"hub-data", "proxy-secret", "grader-secret", "home-ani",
@@ -310,7 +310,7 @@ def test_upgrade_keeps_accounts_and_files(site):
     ani = log_in(stack, "ani", site["passwords"]["ani"])
     assert ani.read_file("sebelum-upgrade.txt") == "tetap ada\n"
     assert stack.learner_container("ani").attrs["Image"] == \
-        stack.docker.images.get("balaikode/python:0.2.0").id
+        stack.docker.images.get("balaikode/python:0.3.0").id
 
 
 if __name__ == "__main__":

@@ -1,16 +1,15 @@
-"""docs/upgrading.md, done: a class at work on the previous release (0.1.0:
-JupyterHub 5.5.4) is upgraded in place to this one (JupyterHub 6.1.1), the
-way the admin does it: `./balaikode backup` with the old program, then the
-new program's `./balaikode up` on the same volumes. Accounts, passwords,
-learners' files, a graded submission and the hub database survive; the hub
-migrated its database itself and kept a copy of the old one.
+"""docs/upgrading.md, done: a class at work on the previous release (0.2.0:
+Debian 12, Python 3.11) is upgraded in place to this one (Debian 13, Python
+3.13), the way the admin does it: `./balaikode backup` with the old program,
+then the new program's `./balaikode up` on the same volumes. Accounts,
+passwords, learners' files, a graded submission and the hub database survive;
+the learners' kernels run the new Python.
 
 The previous release's images are built from its commit (`git archive`)
-under the tag 0.1.0-uji, so that they never replace the 0.1.0 images other
+under the tag 0.2.0-uji, so that they never replace the 0.2.0 images other
 work on this machine may use; the tag is kept, and a rerun builds from the
 cache in seconds. Runs on its own stack: it replaces the hub under it.
 """
-
 from __future__ import annotations
 
 import io
@@ -25,15 +24,21 @@ from support.course import Student, Trainer, answer
 from support.hub_client import Browser, Learner
 from support.stack import ARTIFACTS, REPO, TEST_STACK_SETTINGS, _STACKS, Stack, start_stack
 
-# The last commit of release 0.1.0 (main before the JupyterHub 6 upgrade).
-PREVIOUS_COMMIT = "4ba26e5d95fafde06cbf83b9cc48ecd66aafde4b"
-PREVIOUS_TAG = "0.1.0-uji"
-NEW_TAG = "0.2.0"
+# The last commit of release 0.2.0 (main before the Debian 13 upgrade).
+PREVIOUS_COMMIT = "fce323b381aff5560c938dc47f515ee1c51b96aa"
+PREVIOUS_TAG = "0.2.0-uji"
+NEW_TAG = "0.3.0"
 COURSE = "kelas-naik"
 TASK = "01-variabel"
 CORRECT = {"jawab_total": "def hitung_total(harga, jumlah):\n    return harga * jumlah\n",
            "jawab_rupiah": "def format_rupiah(angka):\n    return 'Rp ' + f'{angka:,}'.replace(',', '.')\n"}
 NOTE = "# Catatan Ani\nsebelum naik versi\n"
+# A venv a learner made in her home points at the Python that made it
+# (/usr/bin/python3.11), which 0.3.0's image no longer has (docs/upgrading.md).
+OWN_VENV = "import os, sys; print(sys.version_info[:2], os.path.exists(os.path.expanduser('~/proyek/bin/python')))"
+MAKE_VENV = ("import os, subprocess, sys\n"
+             "subprocess.run([sys.executable, '-m', 'venv', '--clear', '--without-pip', "
+             "os.path.expanduser('~/proyek')], check=True)")
 
 
 def timed(args, cwd, env=None, timeout=1800) -> subprocess.CompletedProcess:
@@ -46,7 +51,7 @@ def timed(args, cwd, env=None, timeout=1800) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def previous_release(built_images, tmp_path_factory):
-    """The previous release's program folder, its images built as 0.1.0-uji."""
+    """The previous release's program folder, its images built as 0.2.0-uji."""
     folder = tmp_path_factory.mktemp("previous") / "balaikode"
     folder.mkdir()
     archive = subprocess.run(["git", "-C", str(REPO), "archive", PREVIOUS_COMMIT],
@@ -55,7 +60,7 @@ def previous_release(built_images, tmp_path_factory):
         tar.extractall(folder, filter="tar")
     for name in ("docker-compose.yml", "images/python/Dockerfile", "images/webdev/Dockerfile"):
         path = folder / name
-        path.write_text(path.read_text().replace(":0.1.0", f":{PREVIOUS_TAG}"))
+        path.write_text(path.read_text().replace(":0.2.0", f":{PREVIOUS_TAG}"))
     for pem in (REPO / "images" / "extra-ca").glob("*.pem"):
         shutil.copy(pem, folder / "images" / "extra-ca")
     built = timed([str(folder / "balaikode"), "build"], cwd=folder)
@@ -137,6 +142,8 @@ def test_a_class_works_and_is_graded_on_the_previous_release(site):
     ani.save_notebook(TASK, answer(ani.read_notebook(TASK), CORRECT))
     assert ani.act("submit", TASK)["success"]
     users["ani"].write_file("catatan.md", NOTE)
+    users["ani"].run_code(MAKE_VENV)
+    assert users["ani"].run_code(OWN_VENV).strip() == "(3, 11) True"
     trainer.collect(TASK)
     trainer.autograde_ok(TASK, "ani")
     assert trainer.submissions(TASK)["ani"]["score"] == 10.0
@@ -156,10 +163,9 @@ def test_the_admin_backs_up_with_the_old_program_and_upgrades_in_place(site):
     new.wait_healthy(timeout=300)
     running = new.compose("ps", "--format", "{{.Image}}").stdout.split()
     assert f"balaikode/hub:{NEW_TAG}" in running and f"balaikode/hub:{PREVIOUS_TAG}" not in running
-    # JupyterHub migrated its database at start (upgrade_db) and kept the old file.
+    # Same JupyterHub (6.1.1) on both sides: its database needs no migration.
     facts = hub_db(new, "SELECT version_num FROM alembic_version").split()
-    assert facts[0] != site["schema"], "the hub database was not migrated"
-    assert any(name.startswith("jupyterhub.sqlite.") for name in facts[1:]), facts
+    assert facts[0] == site["schema"], "the hub database schema changed"
 
 
 def test_after_the_upgrade_everyone_signs_in_and_finds_work_and_grades(site):
@@ -175,6 +181,10 @@ def test_after_the_upgrade_everyone_signs_in_and_finds_work_and_grades(site):
         image = new.learner_container(user.name).attrs["Image"]
         assert image == new.docker.images.get(f"balaikode/python:{NEW_TAG}").id, user.name
     assert users["ani"].read_file("catatan.md") == NOTE
+    # Kernels run Python 3.13; her 3.11 venv is dangling until she remakes it.
+    assert users["ani"].run_code(OWN_VENV).strip() == "(3, 13) False"
+    users["ani"].run_code(MAKE_VENV)
+    assert users["ani"].run_code(OWN_VENV).strip() == "(3, 13) True"
     ani = Student(users["ani"], COURSE)
     assert "submitted" in {a["status"] for a in ani.assignments() if a["assignment_id"] == TASK}
     trainer = Trainer(users["guru"], COURSE)

@@ -27,7 +27,7 @@ from integration.test_isolation import assert_contained, probe
 from support.attack import logged_in_page
 from support.hub_client import Browser, poll
 
-WEBDEV_IMAGE = "balaikode/webdev:0.2.0"
+WEBDEV_IMAGE = "balaikode/webdev:0.3.0"
 PREVIEW = "balaikode-preview"      # logged-in entry (jupyter-server-proxy)
 SANDBOXED = "balaikode-web"        # where it sends the browser: /user/NAME/balaikode-web/KEY/...
 SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads"

@@ -50,7 +50,7 @@ HUB_API_LIMIT = 1.0  # seconds, the issue's bound
 # Every abuse loop ends by itself after this long, even if stopping the
 # server failed; the tests stop it much earlier.
 ABUSE_SECONDS = 150
-LEARNER_IMAGE = "balaikode/python:0.2.0"
+LEARNER_IMAGE = "balaikode/python:0.3.0"
 # More than a home holds (BALAIKODE_HOME_DISK_SIZE is 2G by default): the
 # abuser aims for 3 GiB and must be stopped by their own disk being full.
 HOME_DISK_SIZE = 2 * 1024**3

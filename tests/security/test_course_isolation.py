@@ -46,7 +46,7 @@ print(json.dumps({{"listed": listed}}))
 def test_submissions_are_private_even_when_the_name_is_known(stack, course):
     trainer, ani, eko = course
     names = stack.docker.containers.run(
-        "balaikode/python:0.2.0", entrypoint=["ls", "/x/inbound"], remove=True, user="0:0",
+        "balaikode/python:0.3.0", entrypoint=["ls", "/x/inbound"], remove=True, user="0:0",
         volumes={f"{stack.project}-exchange-{COURSE}": {"bind": "/x", "mode": "ro"}},
     ).decode().splitlines()
     [entry] = [name for name in names if name.startswith(eko.user.name + "+")]

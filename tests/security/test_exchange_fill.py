@@ -36,7 +36,7 @@ def run_json(student, code: str, timeout: float = 120) -> dict:
 
 def inbound_of(stack) -> list[str]:
     listed = stack.docker.containers.run(
-        "balaikode/python:0.2.0", entrypoint=["ls", "-1", "/x/inbound"], remove=True, user="0:0",
+        "balaikode/python:0.3.0", entrypoint=["ls", "-1", "/x/inbound"], remove=True, user="0:0",
         network_disabled=True,
         volumes={f"{stack.project}-exchange-{COURSE}": {"bind": "/x", "mode": "ro"}})
     return listed.decode().splitlines()
@@ -106,7 +106,7 @@ def test_trainer_and_admin_can_remove_any_submission(stack, course):
     # ...and the admin removes everything left, including an entry written
     # the old way (by a learner, with a link in it), without following it.
     stack.docker.containers.run(
-        "balaikode/python:0.2.0", remove=True, user="0:0", network_disabled=True,
+        "balaikode/python:0.3.0", remove=True, user="0:0", network_disabled=True,
         entrypoint=["sh", "-c", "d='/x/inbound/lama+01-variabel+2026-01-01 10:00:00.000000 UTC+x'; "
                     "mkdir -p \"$d\" && ln -s /x/outbound \"$d/tautan\" && chown -R 12345 \"$d\""],
         volumes={f"{stack.project}-exchange-{COURSE}": {"bind": "/x", "mode": "rw"}})
@@ -130,7 +130,7 @@ def test_a_full_exchange_stops_a_submission_cleanly_and_loses_nothing(stack, cou
     before = set(inbound_of(stack))
     volume = {f"{stack.project}-exchange-{COURSE}": {"bind": "/x", "mode": "rw"}}
     fill = stack.docker.containers.run(
-        "balaikode/python:0.2.0", remove=True, user="0:0", network_disabled=True,
+        "balaikode/python:0.3.0", remove=True, user="0:0", network_disabled=True,
         entrypoint=["sh", "-c", "dd if=/dev/zero of=/x/isi bs=4M 2>&1 | tail -1; sync; "
                     "dd if=/dev/zero of=/x/isi2 bs=4k 2>&1 | tail -1; df -k /x | tail -1"],
         volumes=volume).decode()
@@ -144,7 +144,7 @@ def test_a_full_exchange_stops_a_submission_cleanly_and_loses_nothing(stack, cou
         trainer.collect(TASK)
         assert trainer.submissions(TASK)[jujur.user.name]["timestamp"] is not None
     finally:
-        stack.docker.containers.run("balaikode/python:0.2.0", remove=True, user="0:0",
+        stack.docker.containers.run("balaikode/python:0.3.0", remove=True, user="0:0",
                                     network_disabled=True, entrypoint=["rm", "-f", "/x/isi", "/x/isi2"],
                                     volumes=volume)
     assert jujur.act("submit", TASK)["success"]

@@ -7,7 +7,7 @@ from balaikode_hub.config import build_config
 from balaikode_hub.apply import CULLER_ROLE_SCOPES, learner_uid
 from balaikode.settings import SettingsError
 
-ENV = {"COMPOSE_PROJECT_NAME": "kelas", "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.2.0"}
+ENV = {"COMPOSE_PROJECT_NAME": "kelas", "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.3.0"}
 
 
 def config(**overrides):
@@ -17,7 +17,7 @@ def config(**overrides):
 def test_learner_containers_are_sandboxed_by_default():
     c = config()
     spawner = c.DockerSpawner
-    assert spawner.image == "balaikode/python:0.2.0"
+    assert spawner.image == "balaikode/python:0.3.0"
     assert spawner.mem_limit == 1024**3
     assert spawner.cpu_limit == 1.0
     host = spawner.extra_host_config

@@ -47,7 +47,7 @@ class Grader:
         token_file = tmp_path / "grader-token"
         token_file.write_text(SERVICE_TOKEN + "\n")
         settings = Settings({"COMPOSE_PROJECT_NAME": "uji",
-                             "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.2.0"})
+                             "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.3.0"})
         settings.hub_api = hub_api or f"http://127.0.0.1:{hub_port}/hub/api"
         settings.token_file = str(token_file)
         settings.token_cache_seconds = token_cache_seconds

@@ -57,7 +57,7 @@ class FormClient:
 
 
 async def start_hub(tmp_path):
-    c = build_config({"COMPOSE_PROJECT_NAME": "kelas", "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.2.0",
+    c = build_config({"COMPOSE_PROJECT_NAME": "kelas", "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.3.0",
                       "BALAIKODE_ADMIN_PASSWORD": ADMIN_PASSWORD},
                      admin_cli_token="t0ken", grader_token="g")
     c.JupyterHub.db_url = f"sqlite:///{tmp_path}/jupyterhub.sqlite"

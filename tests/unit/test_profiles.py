@@ -14,8 +14,8 @@ from balaikode_hub.profile_choice import make_apply_user_options
 from balaikode.settings import SettingsError, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
-ENV = {"COMPOSE_PROJECT_NAME": "kelas", "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.2.0",
-       "BALAIKODE_WEBDEV_IMAGE": "balaikode/webdev:0.2.0"}
+ENV = {"COMPOSE_PROJECT_NAME": "kelas", "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.3.0",
+       "BALAIKODE_WEBDEV_IMAGE": "balaikode/webdev:0.3.0"}
 
 
 def config(**overrides):
@@ -41,18 +41,18 @@ def start(sp, **env):
 
 def test_both_profiles_offered_by_default_python_first():
     c = config()
-    assert c.DockerSpawner.allowed_images == {"python": "balaikode/python:0.2.0",
-                                              "webdev": "balaikode/webdev:0.2.0"}
-    assert c.DockerSpawner.image == "balaikode/python:0.2.0"
+    assert c.DockerSpawner.allowed_images == {"python": "balaikode/python:0.3.0",
+                                              "webdev": "balaikode/webdev:0.3.0"}
+    assert c.DockerSpawner.image == "balaikode/python:0.3.0"
 
 
 def test_choice_course_rule_and_default():
-    assert start(spawner()) == "balaikode/python:0.2.0"
-    assert start(spawner(courses=["web-dasar"])) == "balaikode/webdev:0.2.0"
-    assert start(spawner(courses=["python-dasar"])) == "balaikode/python:0.2.0"
+    assert start(spawner()) == "balaikode/python:0.3.0"
+    assert start(spawner(courses=["web-dasar"])) == "balaikode/webdev:0.3.0"
+    assert start(spawner(courses=["python-dasar"])) == "balaikode/python:0.3.0"
     # An explicit (or remembered) choice wins over the course rule.
-    assert start(spawner(courses=["web-dasar"], options={"image": "python"})) == "balaikode/python:0.2.0"
-    assert start(spawner(options={"image": "webdev"})) == "balaikode/webdev:0.2.0"
+    assert start(spawner(courses=["web-dasar"], options={"image": "python"})) == "balaikode/python:0.3.0"
+    assert start(spawner(options={"image": "webdev"})) == "balaikode/webdev:0.3.0"
 
 
 def test_an_unknown_choice_is_refused():
@@ -63,7 +63,7 @@ def test_an_unknown_choice_is_refused():
 
 def test_a_choice_no_longer_offered_falls_back_to_the_default():
     sp = spawner(options={"image": "webdev"})
-    assert start(sp, BALAIKODE_PROFILES="python") == "balaikode/python:0.2.0"
+    assert start(sp, BALAIKODE_PROFILES="python") == "balaikode/python:0.3.0"
     assert "image" not in sp.user_options
 
 
@@ -94,13 +94,13 @@ def test_profiles_setting_is_checked():
     only = build_config({k: v for k, v in ENV.items() if k != "BALAIKODE_WEBDEV_IMAGE"},
                         admin_cli_token="t", grader_token="g")
     assert list(only.DockerSpawner.allowed_images) == ["python"]
-    assert config(BALAIKODE_PROFILES="webdev, python").DockerSpawner.image == "balaikode/webdev:0.2.0"
+    assert config(BALAIKODE_PROFILES="webdev, python").DockerSpawner.image == "balaikode/webdev:0.3.0"
 
 
 def test_course_image_for_grading():
     s = load_settings(ENV)
-    assert course_image(s, "web-dasar") == "balaikode/webdev:0.2.0"
-    assert course_image(s, "python-dasar") == "balaikode/python:0.2.0"
+    assert course_image(s, "web-dasar") == "balaikode/webdev:0.3.0"
+    assert course_image(s, "python-dasar") == "balaikode/python:0.3.0"
     assert list(enabled_images(s)) == ["python", "webdev"]
 
 
