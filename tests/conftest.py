@@ -4,4 +4,4 @@
 # browser and security tests. Importing them here registers them.
 from support.browser import chromium  # noqa: F401
 from support.stack import (  # noqa: F401
-    admin, built_images, make_course, new_learner, pytest_runtest_makereport, stack)
+    admin, built_images, debian_image, make_course, new_learner, pytest_runtest_makereport, stack)

@@ -62,12 +62,12 @@ def test_the_bundle_holds_every_image_the_stack_runs(unpacked):
     assert "manifest.json" in names
 
 
-def test_docker_engine_installs_from_the_bundle_on_a_debian_12_without_network(unpacked):
+def test_docker_engine_installs_from_the_bundle_on_a_debian_12_without_network(unpacked, debian_image):
     debs = f"bundle/{manifest(unpacked)['docker_engine_for']}"
     script = (f". /b/ops/host.sh && apt_install_offline /b/{debs} docker.io iptables > /tmp/apt.log 2>&1 "
               "|| { tail -n 30 /tmp/apt.log; exit 1; }; dockerd --version && iptables --version")
     result = run(["docker", "run", "--rm", "--network", "none", "-v", f"{unpacked}:/b:ro",
-                  "debian:bookworm-slim", "bash", "-c", script], cwd=REPO)
+                  debian_image("bookworm"), "bash", "-c", script], cwd=REPO)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Docker version" in result.stdout
 

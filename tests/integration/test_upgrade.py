@@ -50,7 +50,7 @@ def timed(args, cwd, env=None, timeout=1800) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def previous_release(built_images, tmp_path_factory):
+def previous_release(built_images, debian_image, tmp_path_factory):
     """The previous release's program folder, its images built as 0.2.0-uji."""
     folder = tmp_path_factory.mktemp("previous") / "balaikode"
     folder.mkdir()
@@ -63,6 +63,7 @@ def previous_release(built_images, tmp_path_factory):
         path.write_text(path.read_text().replace(":0.2.0", f":{PREVIOUS_TAG}"))
     for pem in (REPO / "images" / "extra-ca").glob("*.pem"):
         shutil.copy(pem, folder / "images" / "extra-ca")
+    debian_image("bookworm")  # the previous release's base
     built = timed([str(folder / "balaikode"), "build"], cwd=folder)
     assert built.returncode == 0, "building the previous release failed (output above)"
     return folder

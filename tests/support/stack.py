@@ -156,6 +156,19 @@ def built_images():
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 
+@pytest.fixture(scope="session")
+def debian_image():
+    """`debian_image("bookworm")`: the name of debian:RELEASE-slim, got or
+    built with debootstrap by ./balaikode (a fresh machine has only the
+    images' own base)."""
+    def ensure(release: str) -> str:
+        result = subprocess.run([str(REPO / "balaikode"), "debian-image", release], cwd=REPO,
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+        return f"debian:{release}-slim"
+    return ensure
+
+
 # Short autograding limits keep the hostile-submission tests quick.
 TEST_STACK_SETTINGS = {"BALAIKODE_GRADING_CELL_TIMEOUT": "10",
                        "BALAIKODE_GRADING_NOTEBOOK_TIMEOUT": "60s"}
