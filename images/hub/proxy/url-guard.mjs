@@ -1,5 +1,5 @@
 // A request path that is not valid percent-encoding (say /%ff) is the
-// client's mistake, but configurable-http-proxy 5.1 lets decodeURIComponent's
+// client's mistake, but configurable-http-proxy (5.1 and 5.2) lets decodeURIComponent's
 // URIError become a 500 "proxy error". Loaded before the proxy (node --import),
 // this turns that case into 400; every other error keeps its code.
 import ConfigurableProxy from "/opt/proxy/node_modules/configurable-http-proxy/lib/configproxy.js";
