@@ -20,11 +20,11 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import tarfile
-import time
 from pathlib import Path
 
 import pytest
 
+from support.hub_client import poll
 from support.stack import REPO
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -35,10 +35,7 @@ def start_payload(learner, name: str, log: str) -> None:
     learner.run_code("import subprocess, sys\n"
                      f"subprocess.Popen([sys.executable, '{name}.py'], start_new_session=True,"
                      " stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)")
-    deadline = time.time() + 60
-    while "watching" not in (learner.read_file(log) or ""):
-        assert time.time() < deadline, f"{name} did not start"
-        time.sleep(0.5)
+    poll(f"{name} to start", lambda: "watching" in (learner.read_file(log) or ""), 60)
 
 
 @pytest.fixture(scope="module")

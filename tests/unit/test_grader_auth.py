@@ -19,6 +19,7 @@ import pytest
 from balaikode.grader.app import (LISTEN_OPTIONS, MAX_COLLECT_BODY, MAX_EXECUTE_BODY,
                                   MAX_SUBMIT_BODY, Settings, make_app)
 from support.grader_doubles import FakeDockerEngine, FakeHub, Servers
+from support.hub_client import poll
 
 SERVICE_TOKEN = "grader-service-token"
 PREFIX = "/services/grader"
@@ -122,13 +123,6 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(condition, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 @pytest.fixture
 def servers():
     running = Servers()
@@ -196,8 +190,8 @@ def test_token_answers_are_cached_briefly_and_a_revoked_token_stops_working(grad
     assert grader.hub.lookups["token-guru"] == 1
     grader.hub.revoke("token-guru")
     # Still served from the cache, then refused once the cached answer expires.
-    wait_until(lambda: grader.post("collect", body, token="token-guru")[0] == 403,
-               seconds=grader.settings.token_cache_seconds + 5)
+    poll("the revoked token to be refused", lambda: grader.post("collect", body, token="token-guru")[0] == 403,
+         grader.settings.token_cache_seconds + 5, 0.01)
     assert grader.post("collect", body, token="token-guru") == (403, {"message": "invalid token"})
     assert grader.hub.lookups["token-guru"] == 2
 
@@ -319,7 +313,7 @@ def test_a_second_upload_of_the_same_caller_waits_for_the_first(grader):
     first = grader.open_upload("token-siti", len(body), body[:10])
     with first:
         # The first upload holds the caller's slot (and its bytes) once its token is checked.
-        wait_until(lambda: grader.budget().reserved == len(body))
+        poll("the upload to be reserved", lambda: grader.budget().reserved == len(body), 30, 0.01)
         status, reply = grader.post("submit", submission(), token="token-siti")
         assert status == 429
         assert reply["message"].startswith("Pengumpulan GAGAL: kirimanmu yang sebelumnya")
@@ -335,10 +329,11 @@ def test_a_second_upload_of_the_same_caller_waits_for_the_first(grader):
 def test_an_abandoned_upload_frees_the_callers_slot(grader):
     body = json.dumps(submission()).encode()
     first = grader.open_upload("token-siti", len(body), body[:10])
-    wait_until(lambda: grader.budget().reserved == len(body))
+    poll("the upload to be reserved", lambda: grader.budget().reserved == len(body), 30, 0.01)
     assert grader.post("submit", submission(), token="token-siti")[0] == 429
     first.close()
-    wait_until(lambda: grader.post("submit", submission(), token="token-siti")[0] == 200)
+    poll("the submit to be accepted", lambda: grader.post("submit", submission(), token="token-siti")[0] == 200,
+         30, 0.01)
 
 
 @pytest.mark.parametrize("endpoint, cap", [("submit", MAX_SUBMIT_BODY),
@@ -440,7 +435,7 @@ def test_all_uploads_together_hold_at_most_the_budget(servers, tmp_path):
     big = padded(700 * 2**10, course="kelas-a", notebook="bukan notebook")
     first = grader.open_upload("token-guru", len(big), big[:10], endpoint="execute")
     with first:
-        wait_until(lambda: grader.budget().reserved == len(big))
+        poll("the big upload to be reserved", lambda: grader.budget().reserved == len(big), 30, 0.01)
         # Another caller's body that would take the total over: 503, and not kept.
         siti = padded(400 * 2**10, **submission())
         sock = grader.open_upload("token-siti", len(siti), siti)
@@ -455,7 +450,7 @@ def test_all_uploads_together_hold_at_most_the_budget(servers, tmp_path):
         status, body = read_response(first)
         assert status == 400  # the notebook is broken; the body was read
     # Given back once the answer is sent (just after the client has it).
-    wait_until(lambda: grader.budget().reserved == 0)
+    poll("the reservation to be freed", lambda: grader.budget().reserved == 0, 30, 0.01)
     status, _ = grader.post("submit", json.loads(siti), token="token-siti")
     assert status == 200
 
@@ -464,7 +459,7 @@ def test_a_trainers_second_upload_on_a_route_waits_but_other_routes_do_not(grade
     body = json.dumps({"course": "kelas-a", "notebook": "bukan notebook"}).encode()
     first = grader.open_upload("token-guru", len(body), body[:10], endpoint="execute")
     with first:
-        wait_until(lambda: grader.budget().reserved == len(body))
+        poll("the upload to be reserved", lambda: grader.budget().reserved == len(body), 30, 0.01)
         assert grader.post("execute", {"course": "kelas-a"}, token="token-guru")[0] == 429
         assert grader.post("collect", {"course": "kelas-a", "assignment": "tugas1"},
                            token="token-guru")[0] == 200
@@ -481,7 +476,7 @@ def test_the_log_leaves_out_the_query_string(grader, caplog):
         status, _ = grader.post("collect", {"course": "kelas-a"}, path_suffix="?token=token-guru")
         assert status == 401
         # The access line is written just after the answer is sent.
-        wait_until(lambda: any(record.name == "tornado.access" for record in caplog.records))
+        poll("the access log line", lambda: any(record.name == "tornado.access" for record in caplog.records), 30, 0.01)
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert f"401 POST {PREFIX}/collect (127.0.0.1): JupyterHub token required" in logged
     assert f"401 POST {PREFIX}/collect (127.0.0.1) " in logged

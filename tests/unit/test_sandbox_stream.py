@@ -9,6 +9,7 @@ bytes, big-endian payload length; then the payload). Our end is read the way
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import socket
 import struct
@@ -20,6 +21,7 @@ import pytest
 from docker.utils.socket import STDERR, STDOUT, demux_adaptor, frames_iter
 
 from balaikode.grader.sandbox import collect_stdout, send_stdin, within_deadline
+from support.hub_client import poll
 
 
 def frame(stream: int, payload: bytes) -> bytes:
@@ -36,17 +38,24 @@ def queued(sock: socket.socket) -> int:
     return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0" * 4))[0]
 
 
-def serve(engine: socket.socket, pieces: list[bytes], pause: float = 0.0, close: bool = True) -> threading.Thread:
-    """Send `pieces` one send() each from a thread, as a slow engine would."""
+def serve(engine: socket.socket, pieces: list[bytes], pause: float = 0.0, close: bool = True,
+          read_by: socket.socket | None = None) -> threading.Thread:
+    """Send `pieces` one send() each from a thread, as a slow engine would:
+    `pause` seconds apart (a peer that dribbles in real time), or each once
+    the previous one has been read from `read_by` (so every piece arrives in
+    a read of its own)."""
     def run():
         try:
             for piece in pieces:
                 engine.sendall(piece)
+                if read_by is not None:
+                    poll("the reader to take the piece", lambda: queued(read_by) == 0, 10, 0.001)
                 time.sleep(pause)
-            if close:
-                engine.shutdown(socket.SHUT_WR)
-        except OSError:  # we hung up first (overflow tests)
+        except OSError:  # we hung up first (overflow tests), or the reader stopped reading
             pass
+        if close:
+            with contextlib.suppress(OSError):
+                engine.shutdown(socket.SHUT_WR)
     sender = threading.Thread(target=run, daemon=True)
     sender.start()
     return sender
@@ -58,7 +67,7 @@ def test_frames_split_anywhere_are_joined(pair):
     stream = frame(STDOUT, notebook[:20]) + frame(STDOUT, notebook[20:])
     # Cut inside the first header, inside a payload and inside the second header.
     cuts = [0, 3, 8, 15, 30, 31, 36, len(stream)]
-    serve(engine, [stream[a:b] for a, b in zip(cuts, cuts[1:])], pause=0.01)
+    serve(engine, [stream[a:b] for a, b in zip(cuts, cuts[1:])], read_by=ours)
     assert collect_stdout(demuxed(ours)) == (notebook, False)
 
 
