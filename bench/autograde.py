@@ -24,7 +24,6 @@ grades agree.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -33,7 +32,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.common import RESULTS, benchmark_stack
+from bench.common import bench_parser, benchmark_stack, output_paths
 from tests.support.course import Trainer
 from tests.support.hub_client import Browser, Learner
 
@@ -175,13 +174,10 @@ def timed(stack, trainer: Trainer, label: str, command: str, submissions: int) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = bench_parser(__doc__.split("\n\n")[0], plot=False)
     parser.add_argument("--submissions", type=int, default=30)
     parser.add_argument("--parallel", type=int, default=2,
                         help="BALAIKODE_SANDBOX_PARALLEL of the stack and the trainer's pool")
-    parser.add_argument("--no-build", action="store_true",
-                        help="use the images as built (build them under the project's build lock)")
-    parser.add_argument("--json-out")
     args = parser.parse_args()
 
     stamp = f"{datetime.now():%Y%m%d-%H%M%S}"
@@ -255,8 +251,7 @@ def main() -> None:
         }
         text = json.dumps(result, indent=2)
         print(text)
-        out = Path(args.json_out) if args.json_out else RESULTS / f"autograde-{stamp}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
+        out, _ = output_paths(args, "autograde", stamp)
         out.write_text(text + "\n")
 
 

@@ -47,7 +47,7 @@ import time
 from pathlib import Path
 
 from bench import burst
-from bench.common import RESULTS
+from bench.common import bench_parser, output_paths
 from bench.measure import (CpuMeter, container_memory, hub_reported_spawn_seconds, log_in, mib, open_kernel,
                      open_lab, start_like_browser, summarize)
 from bench.setups import Setup, add_arguments, ratios, run_setups
@@ -251,13 +251,10 @@ RATIOS = {
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--learners", type=int, default=30, help="learners in the class (default 30)")
+    parser = bench_parser(__doc__, learners=(30, "learners in the class"), timeout=180, settle=5)
     parser.add_argument("--over", type=float, default=60, help="seconds over which they arrive (default 60)")
     parser.add_argument("--load-seconds", type=float, default=60, help="length of the load phase (default 60)")
     parser.add_argument("--cell-every", type=float, default=3, help="seconds between a learner's cells (default 3)")
-    parser.add_argument("--timeout", type=float, default=180, help="seconds a learner may take to get in")
-    parser.add_argument("--settle", type=float, default=5, help="seconds of rest before measuring memory")
     parser.add_argument("--mode", choices=("arrive", "burst"), default="arrive",
                         help="arrive: over --over seconds, with login, JupyterLab and a load phase (default); "
                              "burst: all at once, new accounts then the same class returning (bench/burst.py)")
@@ -266,8 +263,6 @@ def main() -> int:
                         help="burst: seconds between GET /hub/api/user during a burst (default 0.5)")
     parser.add_argument("--background-seconds", type=float, default=10,
                         help="burst: seconds of the machine's own load measured before each burst (default 10)")
-    parser.add_argument("--json-out", type=Path, help="JSON file (default bench/results/class_start-DATE.json)")
-    parser.add_argument("--png-out", type=Path, help="plot (default bench/results/class_start-DATE.png)")
     add_arguments(parser)
     args = parser.parse_args()
     if not 1 <= args.learners <= 100 or not 0 <= args.over <= 600 or not 0 <= args.load_seconds <= 600:
@@ -295,9 +290,7 @@ def main() -> int:
     bursting = args.mode == "burst"
     result["ratios_balaikode_to_baseline"] = ratios(result["setups"], burst.RATIOS if bursting else RATIOS)
     kind = "class_burst" if bursting else "class_start"
-    json_out = args.json_out or RESULTS / f"{kind}-{stamp}.json"
-    png_out = args.png_out or RESULTS / f"{kind}-{stamp}.png"
-    json_out.parent.mkdir(parents=True, exist_ok=True)
+    json_out, png_out = output_paths(args, kind, stamp)
     json_out.write_text(json.dumps(result, indent=2) + "\n")
     (burst.plot if bursting else plot)(result, png_out)
     result["outputs"] = {"json": str(json_out), "png": str(png_out)}

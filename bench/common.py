@@ -4,6 +4,7 @@ remove that stack again, keeping the compose logs when something failed."""
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import signal
 import subprocess
@@ -15,6 +16,42 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 
 from tests.support.stack import start_stack
+
+
+def bench_parser(description: str, *, plot: bool = True, build: bool = True,
+                 learners: tuple[int, str] | None = None, timeout: float | None = None,
+                 settle: float | None = None) -> argparse.ArgumentParser:
+    """A benchmark's command line with the options they share: where the JSON
+    (and the plot) go, whether to build the images first, and, with a default
+    given, --learners (default, what they do), --timeout and --settle."""
+    parser = argparse.ArgumentParser(description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    if learners:
+        parser.add_argument("--learners", type=int, default=learners[0],
+                            help=f"{learners[1]} (default {learners[0]})")
+    if timeout:
+        parser.add_argument("--timeout", type=float, default=timeout,
+                            help=f"seconds before a wait counts as failed (default {timeout:g})")
+    if settle:
+        parser.add_argument("--settle", type=float, default=settle,
+                            help=f"seconds of rest before measuring memory (default {settle:g})")
+    parser.add_argument("--json-out", type=Path, help="JSON file (default bench/results/NAME-DATE.json)")
+    if plot:
+        parser.add_argument("--png-out", type=Path, help="plot (default bench/results/NAME-DATE.png)")
+    if build:
+        parser.add_argument("--no-build", action="store_true",
+                            help="skip `docker compose build` (the images must exist)")
+    return parser
+
+
+def output_paths(args, name: str, stamp: str) -> tuple[Path, Path | None]:
+    """The JSON file and plot a run writes (--json-out, --png-out, else
+    bench/results/NAME-STAMP.*), their folders made."""
+    json_out = args.json_out or RESULTS / f"{name}-{stamp}.json"
+    png_out = getattr(args, "png_out", None) or RESULTS / f"{name}-{stamp}.png"
+    for path in (json_out, png_out):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return json_out, (png_out if hasattr(args, "png_out") else None)
 
 
 @contextmanager

@@ -20,7 +20,6 @@ Prints one JSON document and writes it to bench/results/ (or --json-out).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import json
@@ -34,8 +33,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import bench_parser, output_paths
+
 REPO = Path(__file__).resolve().parents[1]
-RESULTS = REPO / "bench" / "results"
 BASE_IMAGE = "debian:trixie-slim"
 
 
@@ -158,11 +158,10 @@ def cold_build(keep: bool) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__, plot=False, build=False)
     parser.add_argument("--cold", action="store_true", help="also time a build with --no-cache (minutes)")
     parser.add_argument("--keep-cold-images", action="store_true", help="keep the throwaway cold-build images")
     parser.add_argument("--warm-runs", type=int, default=3, help="timed cached builds (default 3)")
-    parser.add_argument("--json-out", type=Path, help="JSON file (default bench/results/install-DATE.json)")
     args = parser.parse_args()
 
     result: dict = {"benchmark": "install_time",
@@ -176,8 +175,7 @@ def main() -> int:
         result["cold_build"] = cold_build(args.keep_cold_images)
     result["host"]["loadavg_after"] = os.getloadavg()
 
-    json_out = args.json_out or RESULTS / f"install-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    json_out.parent.mkdir(parents=True, exist_ok=True)
+    json_out, _ = output_paths(args, "install", time.strftime('%Y%m%d-%H%M%S'))
     json_out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     log(f"wrote {json_out}")

@@ -15,14 +15,12 @@ file cache) and as PSS summed over its processes (measure.container_memory).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import sys
 import time
-from pathlib import Path
 
-from bench.common import RESULTS
+from bench.common import bench_parser, output_paths
 from bench.measure import idle_memory, log_in, mib, start_like_browser, summarize
 from bench.setups import Setup, add_arguments, ratios, run_setups
 from tests.support.stack import Stack
@@ -37,11 +35,8 @@ def log(message: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--learners", type=int, default=3, help="learners measured in each setup (default 3)")
-    parser.add_argument("--settle", type=float, default=5, help="seconds of rest before each measurement")
-    parser.add_argument("--timeout", type=float, default=180, help="seconds a server may take to start")
-    parser.add_argument("--json-out", type=Path, help="JSON file (default bench/results/memory-DATE.json)")
+    parser = bench_parser(__doc__, plot=False, learners=(3, "learners measured in each setup"),
+                          timeout=180, settle=5)
     add_arguments(parser)
     args = parser.parse_args()
     if not 1 <= args.learners <= 20:
@@ -73,8 +68,7 @@ def main() -> int:
                            "rounds": args.rounds, "site_settings": dict(s.split("=", 1) for s in args.setting)}}
     result["setups"] = run_setups(args, "memory", stamp, log, measure)
     result["ratios_balaikode_to_baseline"] = ratios(result["setups"], RATIOS)
-    json_out = args.json_out or RESULTS / f"memory-{stamp}.json"
-    json_out.parent.mkdir(parents=True, exist_ok=True)
+    json_out, _ = output_paths(args, "memory", stamp)
     json_out.write_text(json.dumps(result, indent=2) + "\n")
     result["outputs"] = {"json": str(json_out)}
     print(json.dumps(result, indent=2))

@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
-from bench.common import RESULTS, benchmark_stack
+from bench.common import RESULTS, bench_parser, benchmark_stack, output_paths
 from bench.measure import form_login
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.hub_client import Browser, Learner
@@ -679,16 +679,12 @@ def run(args: argparse.Namespace, stack: Stack, chromium, failure_png: Path) -> 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__, timeout=120)
     parser.add_argument("--download-bytes", type=int, default=200_000, help="bytes/s down (200000 = 1.6 Mbit/s)")
     parser.add_argument("--upload-bytes", type=int, default=100_000, help="bytes/s up (100000 = 0.8 Mbit/s)")
     parser.add_argument("--latency-ms", type=float, default=150, help="added latency per request (ms)")
-    parser.add_argument("--timeout", type=float, default=120, help="seconds for any one wait")
     parser.add_argument("--attempts", type=int, default=3,
                         help="tries per measurement when Chromium reports ERR_NETWORK_CHANGED (default 3)")
-    parser.add_argument("--json-out", type=Path, help="JSON file (default bench/results/page_weight-DATE.json)")
-    parser.add_argument("--png-out", type=Path, help="plot (default bench/results/page_weight-DATE.png)")
-    parser.add_argument("--no-build", action="store_true", help="skip `docker compose build` (images must exist)")
     args = parser.parse_args()
 
     if not Path(CHROMIUM).exists():
@@ -698,8 +694,7 @@ def main() -> int:
         parser.error("--attempts must be >= 1")
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    json_out = args.json_out or RESULTS / f"page_weight-{stamp}.json"
-    png_out = args.png_out or RESULTS / f"page_weight-{stamp}.png"
+    json_out, png_out = output_paths(args, "page_weight", stamp)
     detail_out = json_out.with_name(json_out.stem + "-requests.json")
     started = time.monotonic()
     with benchmark_stack("page_weight", stamp, log, build=not args.no_build) as stack:
@@ -711,7 +706,6 @@ def main() -> int:
                 chromium.close()
 
     result["wall_seconds"] = round(time.monotonic() - started, 1)
-    json_out.parent.mkdir(parents=True, exist_ok=True)
     detail_out.write_text(json.dumps(details, indent=1) + "\n")
     result["headers"] = header_findings(details)
     result["summary"] = summary_table(result)

@@ -53,7 +53,6 @@ def add_arguments(parser) -> None:
                         help="repeat the setups alternately this many times (default 1)")
     parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
                         help="site setting for the Balai Kode stack, e.g. BALAIKODE_MEM_LIMIT=512M (repeatable)")
-    parser.add_argument("--no-build", action="store_true", help="skip `docker compose build` (images must exist)")
 
 
 def run_setups(args, bench: str, stamp: str, log, measure) -> dict[str, list[dict]]:

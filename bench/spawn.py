@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 # The test suite's own helpers (stack, forms, API, kernel client) via common.
-from bench.common import RESULTS, benchmark_stack
+from bench.common import bench_parser, benchmark_stack, output_paths
 from bench.measure import (CpuMeter, container_memory, environment, form_login, hub_reported_spawn_seconds,
                      idle_memory, make_learner, mib, spawn, summarize)
 from tests.support.hub_client import Browser, Learner
@@ -195,30 +195,21 @@ def run(args: argparse.Namespace, stack: Stack) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--learners", type=int, default=10, help="learners starting at once (default 10)")
-    parser.add_argument("--json-out", type=Path, help="JSON file (default bench/results/spawn-DATE.json)")
-    parser.add_argument("--png-out", type=Path, help="plot (default bench/results/spawn-DATE.png)")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds before a spawn counts as failed")
+    parser = bench_parser(__doc__, learners=(10, "learners starting at once"), timeout=300, settle=5)
     parser.add_argument("--poll-interval", type=float, default=0.25, help="seconds between readiness polls")
-    parser.add_argument("--settle", type=float, default=5, help="seconds to let a server go idle before measuring memory")
     parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
                         help="site setting for the benchmark stack, e.g. BALAIKODE_MEM_LIMIT=512M (repeatable)")
-    parser.add_argument("--no-build", action="store_true", help="skip `docker compose build` (images must exist)")
     args = parser.parse_args()
     if args.learners < 1 or any("=" not in s for s in args.setting):
         parser.error("--learners must be >= 1 and --setting must be KEY=VALUE")
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    json_out = args.json_out or RESULTS / f"spawn-{stamp}.json"
-    png_out = args.png_out or RESULTS / f"spawn-{stamp}.png"
+    json_out, png_out = output_paths(args, "spawn", stamp)
     with benchmark_stack("spawn", stamp, log, build=not args.no_build,
                          **dict(s.split("=", 1) for s in args.setting)) as stack:
         result = run(args, stack)
 
-    json_out.parent.mkdir(parents=True, exist_ok=True)
     json_out.write_text(json.dumps(result, indent=2) + "\n")
-    png_out.parent.mkdir(parents=True, exist_ok=True)
     plot(result, png_out)
     result["outputs"] = {"json": str(json_out), "png": str(png_out)}
     print(json.dumps(result, indent=2))
