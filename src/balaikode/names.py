@@ -10,6 +10,10 @@ alone would let a final newline through.
 Also a command, for shell scripts::
 
     python3 -m balaikode.names course web-dasar   # exit 0, or 1 with a message
+    python3 -m balaikode.names user ani course web-dasar course kelas-b
+
+(several KIND NAME pairs at once: a learner's server starts one Python for
+all its checks, not one per course.)
 """
 
 from __future__ import annotations
@@ -54,14 +58,15 @@ def problem(kind: str, name: object) -> str | None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] not in RULES:
-        print(f"usage: python3 -m balaikode.names {{{'|'.join(RULES)}}} NAME", file=sys.stderr)
+    pairs = list(zip(argv[::2], argv[1::2]))
+    if not argv or len(argv) % 2 or any(kind not in RULES for kind, _ in pairs):
+        print(f"usage: python3 -m balaikode.names {{{'|'.join(RULES)}}} NAME [KIND NAME ...]",
+              file=sys.stderr)
         return 2
-    message = problem(*argv)
-    if message:
+    messages = [message for message in (problem(kind, name) for kind, name in pairs) if message]
+    for message in messages:
         print(message, file=sys.stderr)
-        return 1
-    return 0
+    return 1 if messages else 0
 
 
 if __name__ == "__main__":

@@ -44,6 +44,12 @@ def test_the_shell_form_is_what_the_learner_image_runs():
     refused = check("user", "Root")
     assert refused.returncode == 1 and "nama pengguna" in refused.stderr
     assert check("planet", "x").returncode == 2
+    # Several pairs in one run (start-learner checks a server's names at once):
+    # every bad one is named.
+    assert check("user", "ani", "course", "web-dasar", "course", "kelas-b").returncode == 0
+    both = check("user", "ani", "course", "Web Dasar", "course", "x")
+    assert both.returncode == 1 and "'Web Dasar'" in both.stderr and "'x'" in both.stderr
+    assert check("user", "ani", "course").returncode == 2
 
 
 def test_the_pages_explain_the_same_user_rule():

@@ -19,6 +19,14 @@ sys.modules again afterwards, so that any later import finds the real ones:
   and `SQLAlchemyError` (utils.catch_db_error wraps the hub's database
   handlers only) get classes that nothing is an instance of.
 
+Two libraries the server imports at start for what a Balai Kode server
+never does at start are lent the same way for the server's whole life (a
+later `import` finds the stand-in, whose first attribute access brings the
+real module): `requests` (jupyterlab_server's extension listings, which are
+not configured) and `websocket` (jupyter_server's remote kernel gateway,
+which is not used). About 50 ms of CPU in every server start, which a class
+starting at once pays 30 times (bench/class_start.py --mode burst).
+
 (The standard library's LazyLoader does not do it: on Python 3.11 an
 `import` statement of a lazy module already loads it.) The hub image does
 not use this; it runs JupyterHub unchanged. `--check`, run at image build,
@@ -34,6 +42,7 @@ import types
 from contextlib import contextmanager
 
 HUB_ONLY = ("sqlalchemy", "jupyterhub.orm", "jupyterhub.roles", "jupyterhub.handlers")
+ON_FIRST_USE = ("requests", "websocket")
 
 
 class _OnFirstUse(types.ModuleType):
@@ -82,26 +91,41 @@ def import_light():
     return jupyterhub.singleuser.main
 
 
+def lend_for_life() -> None:
+    """Stand-ins for ON_FIRST_USE, kept: each makes way for the real module
+    at its first attribute access."""
+    sys.modules.update({name: _OnFirstUse(name) for name in ON_FIRST_USE if name not in sys.modules})
+
+
 def loaded_hub_only_modules() -> list[str]:
     return sorted(name for name in HUB_ONLY if name in sys.modules)
 
 
 def check() -> None:
+    lend_for_life()
     import_light()
     loaded = loaded_hub_only_modules()
     assert not loaded, f"the single-user server loaded hub-only modules: {loaded}"
+    used = [name for name in ON_FIRST_USE if not isinstance(sys.modules[name], _OnFirstUse)]
+    assert not used, f"the single-user server's imports used {used}: lending them gains nothing"
+    import requests
+    import websocket
+    assert callable(requests.request) and callable(websocket.create_connection)
+    assert not isinstance(sys.modules["requests"], _OnFirstUse)
     # The real modules load on demand: the stand-ins are gone.
     from sqlalchemy.exc import SQLAlchemyError
     import jupyterhub.scopes
     assert SQLAlchemyError is not _NeverRaised
     assert jupyterhub.scopes.sa.inspect is importlib.import_module("sqlalchemy").inspect
     assert jupyterhub.scopes.orm.User.__tablename__ == "users"
-    print("balaikode-singleuser: the single-user server imports without SQLAlchemy")
+    print("balaikode-singleuser: the single-user server imports without SQLAlchemy; "
+          f"{', '.join(ON_FIRST_USE)} load at first use")
 
 
 def main():
     if sys.argv[1:] == ["--check"]:
         return check()
+    lend_for_life()
     return import_light()()
 
 
