@@ -2,6 +2,10 @@
 load at their first request (images/base/balaikode_server/lazy_nbgrader.py),
 still answer on the same routes, and the routes caught are all of theirs."""
 
+import subprocess
+
+from support.curriculum import compose_image
+
 FIRST_USE = "loading nbgrader's learner extensions on first use"
 
 # Run inside the learner image: every route nbgrader's two learner extensions
@@ -41,3 +45,29 @@ def test_the_caught_prefixes_cover_every_nbgrader_learner_route(stack, new_learn
     result = stack.learner_container(learner.name).exec_run(
         ["python3", "-c", ROUTES_CHECK], user=learner.name)
     assert result.exit_code == 0 and result.output.decode().strip() == "ok", result.output.decode()
+
+
+def start_learner(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """The learner image's entry point as the hub's DockerSpawner starts it
+    (root, then the server as the user), with `id -un` as the server."""
+    options = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
+    return subprocess.run(["docker", "run", "--rm", "--network", "none", *options,
+                           compose_image("python"), "id", "-un"],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_start_learner_checks_the_user_and_every_course_name_before_anything():
+    good = {"NB_USER": "ani", "NB_UID": "10042",
+            "BALAIKODE_EXCHANGES": "kelas-pagi:20001 web-sore:20002",
+            "BALAIKODE_TEACHES": "kelas-pagi:20001"}
+    started = start_learner(good)
+    assert started.returncode == 0 and started.stdout.strip() == "ani", started.stderr
+    # A bad name anywhere (the user, a course learned, a course taught) stops
+    # the start before any folder is made, naming every bad one.
+    for key, bad in (("NB_USER", "Root"), ("BALAIKODE_EXCHANGES", "kelas-pagi:20001 ../etc:20003"),
+                     ("BALAIKODE_TEACHES", "Kelas_Rahasia:20004")):
+        refused = start_learner({**good, key: bad})
+        assert refused.returncode == 64, (key, refused.stdout, refused.stderr)
+        assert "start-learner:" in refused.stderr and refused.stdout == "", (key, refused.stderr)
+        shown = bad.split(":")[0] if key == "BALAIKODE_TEACHES" else bad.split()[-1].split(":")[0]
+        assert f"'{shown}' bukan" in refused.stderr, (key, refused.stderr)
