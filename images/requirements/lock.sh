@@ -11,11 +11,15 @@ docker run --rm -v "$images:/images" -w /images/requirements debian:trixie-slim 
   only=" $* "
   set -eu
   apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 python3-venv ca-certificates >/dev/null
-  # rfc3987-syntax (and its lark) come with jsonschema[format-nongpl]; it
-  # compiles a grammar at import, which made every server start seconds
-  # slower. jsonschema works without it (one URI format check less). The
-  # images install with --no-deps, so what is left out here stays out.
-  leave_out="|rfc3987-syntax|lark"
+  # jsonschema[format-nongpl] (asked for by jupyter-events) brings format
+  # checkers that jsonschema imports when it is imported: rfc3987-syntax (and
+  # its lark) compiles a grammar, which made every server start seconds
+  # slower; arrow, isoduration, the RFC 3339/3986 validators (large regexes),
+  # fqdn, uri-template, webcolors and jsonpointer cost about 30 ms of every
+  # server start. Nothing else imports them: jsonschema works without them,
+  # and jupyter-events then checks those formats in its own event records no
+  # more. The images install with --no-deps, so what is left out here stays out.
+  leave_out="|rfc3987-syntax|lark|arrow|isoduration|rfc3339-validator|rfc3986-validator|fqdn|uri-template|webcolors|jsonpointer"
   freeze() { pip freeze --all | grep -vE "^(pip|wheel$leave_out)=="; }
   lock() {  # lock NAME IN [BASE_LOCK]: pin IN (on top of BASE_LOCK) into NAME.txt
     [ "$only" = "  " ] || case "$only" in *" $1 "*) ;; *) return 0 ;; esac
