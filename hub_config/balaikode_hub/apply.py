@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from balaikode import paths
+from balaikode.grader_scope import GRADER_SCOPE, GRADER_SERVICE
 from balaikode.names import anchored
 from balaikode.settings import disk_sizes
 from traitlets.config import Config
@@ -201,11 +202,17 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
 CULLER_ROLE_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 ADMIN_CLI_ROLE_SCOPES = ["admin:users", "list:users", "read:users", "read:servers",
                          "servers", "admin:groups", "read:groups", "list:groups"]
+# Every user may call the grader (which checks her place in the course)
+# with tokens given its scope (balaikode/grader_scope.py): JupyterHub's
+# default user role ("self") plus that scope. Servers' own tokens (nbgrader
+# submit, collect and autograde call the grader with them) get JupyterHub's
+# default server scopes plus that scope.
+USER_ROLE_SCOPES = ["self", GRADER_SCOPE]
+SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server", GRADER_SCOPE]
 # The grader service identifies callers with JupyterHub's HubAuth, which
-# asks GET /hub/api/user with the caller's own token (no scope of the
-# grader's); its own token reads courses: the list, for who trains some
-# course (others are refused /execute and /collect before their upload is
-# read), and the one a request names (GET /hub/api/balaikode/courses/NAME).
+# asks GET /hub/api/user with the caller's own token; its own token reads
+# courses: the list, for who trains some course (others are refused
+# /execute and /collect before their upload is read), and the one a request names (GET /hub/api/balaikode/courses/NAME).
 GRADER_ROLE_SCOPES = ["read:groups"]
 
 
@@ -228,8 +235,10 @@ def apply_services(c: Config, s: dict[str, Any], d: Deployment, *, python: str,
     roles.append({"name": "balaikode-admin", "scopes": ADMIN_CLI_ROLE_SCOPES,
                   "services": ["balaikode-admin"]})
     # Executes submissions in sandboxes and collects them (docker-compose.yml).
-    services.append({"name": "grader", "url": GRADER_URL, "api_token": grader_token})
-    roles.append({"name": "grader", "scopes": GRADER_ROLE_SCOPES, "services": ["grader"]})
+    services.append({"name": GRADER_SERVICE, "url": GRADER_URL, "api_token": grader_token})
+    roles.append({"name": "grader", "scopes": GRADER_ROLE_SCOPES, "services": [GRADER_SERVICE]})
+    roles.append({"name": "user", "scopes": USER_ROLE_SCOPES})
+    c.Spawner.server_token_scopes = SERVER_TOKEN_SCOPES
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles
 

@@ -5,8 +5,8 @@ to share, a CSV); a learner sees only her own row. The numbers come from
 the course's nbgrader gradebook, which the hub never mounts: the grader
 service reads it in a throwaway container (src/balaikode/grader/progress.py)
 and answers the caller's own view. The hub calls it with a token of the
-person looking, made for this one request (no scopes beyond telling who
-she is, one minute, deleted after the answer), so the grader checks the
+person looking, made for this one request (no scope but the grader's,
+balaikode/grader_scope.py; one minute, deleted after the answer), so the grader checks the
 same person the hub did and gives a learner her own row only, whatever the
 hub asks. This page checks too, and shows only rows that are hers.
 
@@ -26,6 +26,7 @@ from jupyterhub import orm
 from jupyterhub.handlers import BaseHandler
 from tornado import httpclient, web
 
+from balaikode.grader_scope import GRADER_SCOPE
 from balaikode.names import is_valid
 
 from .apply import GRADER_URL
@@ -106,7 +107,7 @@ class ProgressBase(BaseHandler):
     async def summary(self, course: str, chart: bool = False) -> dict:
         whole_class = self.viewer_course(course)
         user = self.current_user
-        token = user.new_api_token(note="Balai Kode progress page", scopes=[],
+        token = user.new_api_token(note="Balai Kode progress page", scopes=[GRADER_SCOPE],
                                    expires_in=TOKEN_SECONDS)
         body = {"course": course, "chart": self.chart_words(course) if chart and whole_class else None}
         try:

@@ -2,10 +2,11 @@
 running while their course is archived or their person taken out of it.
 
 The grader identifies a caller by asking the hub who a token belongs to
-(GET /hub/api/user), whatever the token's scopes. So every token a learner
-can get hold of (one she mints with narrow scopes, her server's own
-JUPYTERHUB_API_TOKEN) must still be only her: her own submission, her own
-row of progress, no trainer route. And a server started while a course was
+(GET /hub/api/user), and asks that the token was given the grader's scope
+(balaikode/grader_scope.py): a token made for something else opens nothing.
+Every token a learner can hold that has it (one she mints, her server's own
+JUPYTERHUB_API_TOKEN) is still only her: her own submission, her own row of
+progress, no trainer route. And a server started while a course was
 open keeps the course's folders mounted until it stops: what it can still
 ask of the grader is what the hub's course model allows now, not at start."""
 
@@ -17,6 +18,7 @@ import json
 import pytest
 import requests
 
+from balaikode.grader_scope import GRADER_SCOPE
 from support.hub_client import poll
 
 COURSE = "kelas-token"
@@ -70,8 +72,7 @@ def test_every_token_she_can_hold_is_only_her_at_the_grader(stack, course):
     other = learner.hub("POST", f"/users/{learner.name}/tokens",
                         json={"scopes": [f"read:users!user={eko.user.name}", "read:groups"]})
     assert other.status_code in (400, 403), other.text
-    tokens = {"no scopes": minted(learner, []),
-              "name only": minted(learner, [f"read:users:name!user={learner.name}"]),
+    tokens = {"grader scope only": minted(learner, [GRADER_SCOPE]),
               "server": server_token(stack, learner)}
     for what, token in tokens.items():
         for route in TRAINER_ROUTES:
@@ -89,6 +90,26 @@ def test_every_token_she_can_hold_is_only_her_at_the_grader(stack, course):
         assert filed.status_code == 200, (what, filed.text)
         assert filed.json()["entry"].startswith(f"{learner.name}+{TASK}+"), (what, filed.json())
         assert filed.json()["entry"].endswith("+" + marker)
+
+
+def test_a_token_made_for_something_else_opens_nothing_at_the_grader(stack, course):
+    """The hub says who owns any token; a trainer's token made to post
+    activity, or a learner's made with no scopes, carries no grader powers."""
+    trainer, ani, _ = course
+    guru = trainer.user
+    narrow = {"trainer, activity only": minted(guru, [f"users:activity!user={guru.name}"]),
+              "trainer, no scopes": minted(guru, []),
+              "learner, no scopes": minted(ani.user, [])}
+    for what, token in narrow.items():
+        for route in (*TRAINER_ROUTES, "progress"):
+            refused = grader(stack, token, route, trainer_body(COURSE))
+            assert refused.status_code == 403, (what, route, refused.status_code, refused.text)
+            assert GRADER_SCOPE in refused.json()["message"], (what, route, refused.text)
+        refused = grader(stack, token, "submit", submission(COURSE, "sempit"))
+        assert refused.status_code == 403, (what, refused.text)
+    # Given the grader's scope, the trainer's token is the trainer's again.
+    listed = grader(stack, minted(guru, [GRADER_SCOPE]), "roster", {"course": COURSE})
+    assert listed.status_code == 200 and ani.user.name in listed.json()["learners"], listed.text
 
 
 def test_a_deleted_token_is_refused_within_the_cache_time(stack, course):

@@ -20,6 +20,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from itertools import count
 
+from balaikode.grader_scope import GRADER_SCOPE
 from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.testing import bind_unused_port
@@ -38,9 +39,11 @@ class FakeHub:
         self.lookups: Counter[str] = Counter()  # token -> how often /hub/api/user was asked
         self.course_lists = 0  # how often /hub/api/balaikode/courses was asked
 
-    def add_user(self, token: str, name: str, kind: str = "user", admin: bool = False) -> None:
+    def add_user(self, token: str, name: str, kind: str = "user", admin: bool = False,
+                 grader_scope: bool = True) -> None:
+        scopes = [f"read:users:name!user={name}"] + ([GRADER_SCOPE] if grader_scope else [])
         self.tokens[token] = {"kind": kind, "name": name, "admin": admin,
-                              "scopes": [f"read:users:name!user={name}"], "token_id": "t1"}
+                              "scopes": scopes, "token_id": "t1"}
 
     def add_course(self, course: str, gid: int, trainers: dict[str, int],
                    learners: dict[str, int], full_names: dict[str, str] | None = None) -> None:

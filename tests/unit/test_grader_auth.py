@@ -160,6 +160,19 @@ def test_a_token_the_hub_does_not_know_is_403(grader, endpoint):
     assert grader.hub.lookups["token-nobody"] == 1
 
 
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_a_token_not_given_the_graders_scope_is_403(grader, endpoint):
+    # The hub tells who owns any token; a token the trainer made for
+    # something else (or her server's OAuth token) must not carry her
+    # grader powers with it.
+    grader.hub.add_user("token-guru-narrow", "guru", grader_scope=False)
+    status, reply = grader.post(endpoint, {"course": "kelas-a", "assignment": "tugas1"},
+                                token="token-guru-narrow")
+    assert (status, reply["message"]) == (
+        403, "token without the scope access:services!service=grader")
+    assert not grader.engine.jobs
+
+
 @pytest.mark.parametrize("how", ["query", "websocket-query", "cookie"])
 def test_a_token_anywhere_but_the_authorization_header_is_ignored(grader, how):
     # HubAuth takes ?token= from a request that says it is a websocket; the

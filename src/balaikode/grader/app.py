@@ -6,8 +6,8 @@ POST /services/grader/submit   {course, assignment, token, files: {path: base64}
 POST /services/grader/roster   {course} -> {course, learners: {name: full name or null}}
 POST /services/grader/progress {course, chart} -> the course's progress (progress.py)
 
-Callers authenticate with their JupyterHub token in the Authorization header,
-checked by JupyterHub's own service auth (HubAuth), before any byte of the
+Callers authenticate with their JupyterHub token in the Authorization header
+(one given the grader's scope, balaikode/grader_scope.py), checked by JupyterHub's own service auth (HubAuth), before any byte of the
 body is read (GraderHandler). Execute, collect and roster serve only
 trainers of the course (members of formgrade-COURSE); submit serves its
 learners and trainers, and files the submission under the caller's own
@@ -33,6 +33,7 @@ from jupyterhub.services.auth import HubAuth
 from tornado import httpclient, web
 
 from .. import names
+from ..grader_scope import GRADER_SCOPE, grants_grader
 from ..paths import GRADER_TOKEN
 from ..profiles import course_image
 from ..settings import SettingsError, load_settings
@@ -116,7 +117,8 @@ class GraderHandler(PathOnlyLogs):
     """A POST whose body is kept only once its caller is known and allowed
     (prepare), streamed so that tornado does not read it first. Without a
     token, with a token the hub does not accept, from a caller this route
-    does not serve, for a second upload of the same caller on this route, or
+    does not serve (or whose token was not given the grader's scope,
+balaikode/grader_scope.py), for a second upload of the same caller on this route, or
     when all uploads together would hold too many bytes, the body is read
     into nothing and the refusal sent after it: a server that answers and
     closes while its client is still sending resets the connection, and the
@@ -175,8 +177,8 @@ class GraderHandler(PathOnlyLogs):
 
     async def admit(self, length: int) -> None:
         """Who may send this body, checked before it is read: 401 without a
-        token, 403 for a token the hub does not accept or a caller the route
-        does not serve, 429 for a second upload of one caller on one route,
+        token, 403 for a token the hub does not accept, a token without the
+        grader's scope or a caller the route does not serve, 429 for a second upload of one caller on one route,
         503 when the uploads already held are too many bytes. (Not the
         HubAuthenticated mixin: its get_current_user asks the hub
         synchronously, which would stop every other request and upload while
@@ -189,6 +191,10 @@ class GraderHandler(PathOnlyLogs):
             raise self.hub_unreachable(error) from None
         if caller is None:
             raise web.HTTPError(403, "invalid token")
+        if not grants_grader(caller.get("scopes", ())):
+            log.warning("Refused %s on %s: token without %s", caller.get("name"),
+                        self.request.path, GRADER_SCOPE)
+            raise web.HTTPError(403, f"token without the scope {GRADER_SCOPE}")
         self.current_user = caller
         await self.check_caller(caller)
         slot = (self.request.path, caller["name"])
