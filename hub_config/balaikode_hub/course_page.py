@@ -23,7 +23,8 @@ from tornado import web
 
 from . import full_names
 from .courses import (ROLES, add_to_course, archive_course, course_model, course_names,
-                      delete_course, remove_from_course, restore_course, volume_remover)
+                      delete_course, remove_from_course, restore_course, stop_trainers_taken_out,
+                      volume_remover)
 
 # What the page says after a change (the keys of courses.done_* in the catalog).
 DONE = ("created", "added", "removed", "archived", "restored", "deleted")
@@ -136,7 +137,10 @@ class CoursePage(CoursePageBase):
             add_to_course(db, course, {role: names}, self.create_user)
             return "added"
         if action == "remove":
-            remove_from_course(db, course, {self.role(): [self.get_body_argument("user", "")]})
+            role, name = self.role(), self.get_body_argument("user", "")
+            remove_from_course(db, course, {role: [name]})
+            if role == "trainers":
+                await stop_trainers_taken_out(self, [name])
             return "removed"
         if action == "archive":
             archive_course(db, course)

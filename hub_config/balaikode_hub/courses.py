@@ -228,6 +228,21 @@ def remove_from_course(db, course: str, body) -> dict:
     return course_model(db, course)
 
 
+async def stop_trainers_taken_out(handler, names) -> None:
+    """Stop the running servers of trainers just taken out of a course. A
+    server keeps the course folder (source with hidden tests, submissions,
+    gradebook) and the exchange mounted read-write until it stops: a trainer
+    taken out would otherwise go on grading, releasing and reading the
+    class's work from the server she started before. Learners' servers keep
+    running (their unsaved work is in them); the exchange is read-only to
+    them and the grader refuses them at once."""
+    for name in names:
+        user = handler.find_user(name)
+        if user is not None and user.spawner.active:
+            handler.log.info("Stopping the server of %s, taken out as a trainer", name)
+            await handler.stop_single_user(user)
+
+
 def rename_course_groups(db, course: str, archive: bool) -> None:
     for old, new in zip(role_groups(course, not archive).values(), role_groups(course, archive).values()):
         group = orm.Group.find(db, old)
@@ -309,9 +324,11 @@ class CourseRemoveHandler(APIHandler):
     """POST {"trainers": [...], "learners": [...]}: take them out of the course."""
 
     @needs_scope("admin:groups")
-    def post(self, course):
+    async def post(self, course):
         body = self.get_json_body()
-        answer_members(self, "removed", body, remove_from_course(self.db, course, body))
+        model = remove_from_course(self.db, course, body)
+        await stop_trainers_taken_out(self, (body or {}).get("trainers", []))
+        answer_members(self, "removed", body, model)
 
 
 class CourseMoveHandler(APIHandler):

@@ -8,7 +8,9 @@ Every token a learner can hold that has it (one she mints, her server's own
 JUPYTERHUB_API_TOKEN) is still only her: her own submission, her own row of
 progress, no trainer route. And a server started while a course was
 open keeps the course's folders mounted until it stops: what it can still
-ask of the grader is what the hub's course model allows now, not at start."""
+ask of the grader is what the hub's course model allows now, not at start;
+a trainer taken out of the course has her server stopped (it holds the
+course folder and the exchange read-write)."""
 
 from __future__ import annotations
 
@@ -161,8 +163,17 @@ def test_servers_running_through_archive_and_removal_get_nothing_more_from_the_g
     assert grader(stack, siti_token, "progress", {"course": RACE}).status_code == 403
     listed = grader(stack, guru_token, "roster", {"course": RACE})
     assert listed.status_code == 200 and siti.user.name not in listed.json()["learners"]
+    # Her learner's server keeps running (her unsaved work is in it).
+    assert siti.user.server_model().get("ready")
+    source = f"kursus/{RACE}/source/{TASK}/{TASK}.ipynb"
+    assert trainer.user.read_file(source) is not None
+    # A trainer taken out: her server, which holds the course folder and the
+    # exchange read-write, is stopped, and its token goes with it.
     out = admin.api("POST", f"/balaikode/courses/{RACE}/remove", json={"trainers": [trainer.user.name]})
     assert out.status_code == 200, out.text
+    assert not trainer.user.server_model(), trainer.user.server_model()
+    trainer.user.start_server()
+    assert trainer.user.read_file(source) is None
     for route in TRAINER_ROUTES:
         refused = grader(stack, guru_token, route, trainer_body(RACE))
         assert refused.status_code == 403, (route, refused.status_code, refused.text)
