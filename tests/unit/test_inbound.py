@@ -50,6 +50,29 @@ def test_a_good_submission_is_copied_with_its_folders_for_the_course_group(tmp_p
     assert collect(exchange, course)["collected"] == [], "collected once"
 
 
+def test_files_python_could_import_are_kept_under_names_it_cannot(tmp_path):
+    # A trainer's kernel in her submitted folder imports from it before the
+    # installed packages: her numpy.py must not be importable there.
+    exchange, course, _ = course_with(tmp_path)
+    submit(exchange, {"tugas1.ipynb": "jawaban", "numpy.py": "print('dibajak')",
+                      "requests.pyc": "kode", "paket/__init__.py": "", "gaya.css": "p {}",
+                      "ujicoba.cpython-313-x86_64-linux-gnu.so": "x"})
+    report = collect(exchange, course)
+    assert report["rejected"] == [], report
+    dest = course / "submitted" / "siti" / "tugas1"
+    kept = sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file())
+    assert kept == ["gaya.css", "numpy.py.txt", "paket/__init__.py.txt", "requests.pyc.txt",
+                    "timestamp.txt", "tugas1.ipynb", "ujicoba.cpython-313-x86_64-linux-gnu.so.txt"]
+    assert (dest / "numpy.py.txt").read_text() == "print('dibajak')"
+
+
+def test_a_name_that_would_meet_a_renamed_file_is_refused(tmp_path):
+    exchange, course, _ = course_with(tmp_path)
+    submit(exchange, {"tugas1.ipynb": "jawaban", "a.py": "1", "a.py.txt": "2"})
+    report = collect(exchange, course)
+    assert report["collected"] == [] and "dipakai dua kali" in report["rejected"][0]["reason"], report
+
+
 def test_links_fifos_and_foreign_files_are_refused_and_nothing_is_copied(tmp_path):
     exchange, course, secret = course_with(tmp_path)
     cases = {

@@ -5,11 +5,13 @@ the course's exchange volume at /exchange (read-only) and its course volume at
 /course. Prints a JSON report. Only the newest submission per learner is
 kept; a submission is rejected when its folder's owner is not the learner it
 names (someone submitting as somebody else), when it contains anything but
-plain files and folders, or when it is too large.
+plain files and folders, or when it is too large. Files Python could import
+are kept under a name it cannot (IMPORTABLE).
 """
 
 import argparse
 import errno
+import importlib.machinery
 import json
 import os
 import shutil
@@ -44,6 +46,21 @@ OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 def skipped(name: str) -> bool:
     return not name.isprintable() or name.startswith(".")
+
+
+# A kernel the trainer starts on her submitted notebook (opening it in
+# JupyterLab starts one) runs in its folder, and IPython puts that folder on
+# sys.path before the installed packages: her `numpy.py` would run, as the
+# trainer, at the trainer's first `import numpy` there (with the trainer's
+# token, gradebook and hidden tests at hand). So nothing Python can import is
+# written as such: `numpy.py` becomes `numpy.py.txt`, still there to read.
+# Grading needs none of them (the sandbox gets the notebook only).
+IMPORTABLE = tuple(importlib.machinery.all_suffixes())
+INERT = ".txt"
+
+
+def inert_name(path: str) -> str:
+    return path + INERT if path.endswith(IMPORTABLE) else path
 
 
 def read_submission(inbound_fd: int, entry: str, owner: int) -> tuple[list[str], dict[str, bytes]]:
@@ -83,7 +100,10 @@ def read_submission(inbound_fd: int, entry: str, owner: int) -> tuple[list[str],
                     folders.append(path)
                     visit(child, path)
                 elif stat.S_ISREG(info.st_mode):
-                    files[path] = read_limited(child, path, budget)
+                    kept = inert_name(path)
+                    if kept in files:  # her a.py and a.py.txt
+                        raise Rejected(f"nama berkas {kept!r} dipakai dua kali")
+                    files[kept] = read_limited(child, path, budget)
                 else:
                     raise Rejected(f"berisi berkas khusus ({path!r})")
             finally:
