@@ -23,7 +23,7 @@ from tornado import web
 
 from . import full_names
 from .courses import (ROLES, add_to_course, archive_course, course_model, course_names,
-                      delete_course, remove_from_course, restore_course, stop_trainers_taken_out,
+                      delete_course, remove_from_course, restore_course, stop_trainers_servers,
                       volume_remover)
 
 # What the page says after a change (the keys of courses.done_* in the catalog).
@@ -140,10 +140,10 @@ class CoursePage(CoursePageBase):
             role, name = self.role(), self.get_body_argument("user", "")
             remove_from_course(db, course, {role: [name]})
             if role == "trainers":
-                await stop_trainers_taken_out(self, [name])
+                await stop_trainers_servers(self, [name])
             return "removed"
         if action == "archive":
-            archive_course(db, course)
+            await stop_trainers_servers(self, archive_course(db, course)["trainers"])
             return "archived"
         if action == "restore":
             restore_course(db, course)

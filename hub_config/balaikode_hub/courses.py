@@ -15,7 +15,9 @@ Archiving a course (the admin's course page, ``./balaikode course C
 the active names (the spawner's mounts, the grader's membership checks, the
 trainers' review of learners' work), so an archived course is closed for
 all of them at once: nobody gets its folders at their next server start,
-nothing is fetched, submitted or graded. Its members, volumes and gradebook
+nothing is submitted or graded through the grader, and its trainers'
+running servers (which hold its folders read-write) are stopped. Learners'
+running servers keep the exchange, read-only, until they stop. Its members, volumes and gradebook
 are kept, and the renamed groups keep their ids, so restoring brings the
 same course back with the same GID on the same files. Only an archived
 course can be deleted for good: its volumes are removed (the disks service
@@ -228,9 +230,9 @@ def remove_from_course(db, course: str, body) -> dict:
     return course_model(db, course)
 
 
-async def stop_trainers_taken_out(handler, names) -> None:
-    """Stop the running servers of trainers just taken out of a course. A
-    server keeps the course folder (source with hidden tests, submissions,
+async def stop_trainers_servers(handler, names) -> None:
+    """Stop the running servers of trainers just taken out of a course (or
+    of a course just archived). A server keeps the course folder (source with hidden tests, submissions,
     gradebook) and the exchange mounted read-write until it stops: a trainer
     taken out would otherwise go on grading, releasing and reading the
     class's work from the server she started before. Learners' servers keep
@@ -239,7 +241,7 @@ async def stop_trainers_taken_out(handler, names) -> None:
     for name in names:
         user = handler.find_user(name)
         if user is not None and user.spawner.active:
-            handler.log.info("Stopping the server of %s, taken out as a trainer", name)
+            handler.log.info("Stopping the server of %s, no longer a trainer of the course", name)
             await handler.stop_single_user(user)
 
 
@@ -327,7 +329,7 @@ class CourseRemoveHandler(APIHandler):
     async def post(self, course):
         body = self.get_json_body()
         model = remove_from_course(self.db, course, body)
-        await stop_trainers_taken_out(self, (body or {}).get("trainers", []))
+        await stop_trainers_servers(self, (body or {}).get("trainers", []))
         answer_members(self, "removed", body, model)
 
 
@@ -335,14 +337,22 @@ class CourseMoveHandler(APIHandler):
     """POST: archive an open course, or restore an archived one (`move`)."""
 
     @needs_scope("admin:groups")
-    def post(self, course):
+    async def post(self, course):
         model = self.move(self.db, course)
         self.log.info("Course %s: %s", course, self.move.__name__)
+        await self.after(model)
         self.write(json.dumps(model))
+
+    async def after(self, model: dict) -> None:
+        """What follows the move, once the groups are renamed."""
 
 
 class CourseArchiveHandler(CourseMoveHandler):
     move = staticmethod(archive_course)
+
+    async def after(self, model: dict) -> None:
+        # Closed for its trainers at once, not at their next start.
+        await stop_trainers_servers(self, model["trainers"])
 
 
 class ArchiveRestoreHandler(CourseMoveHandler):

@@ -137,8 +137,11 @@ def test_servers_running_through_archive_and_removal_get_nothing_more_from_the_g
 
     archived = admin.api("POST", f"/balaikode/courses/{RACE}/archive")
     assert archived.status_code == 200 and archived.json()["archived"] is True, archived.text
-    # Both servers still run with the course's folders mounted; the grader
-    # answers them as it answers anyone for a course that is not open.
+    # The trainer's server, which holds the course folder read-write, is
+    # stopped; the learner's keeps running with the exchange read-only. The
+    # grader answers both tokens as it answers anyone for a closed course.
+    assert not trainer.user.server_model(), trainer.user.server_model()
+    assert siti.user.server_model().get("ready")
     for route in TRAINER_ROUTES:
         refused = grader(stack, guru_token, route, trainer_body(RACE))
         assert refused.status_code in (403, 404), (route, refused.status_code, refused.text)
@@ -153,6 +156,8 @@ def test_servers_running_through_archive_and_removal_get_nothing_more_from_the_g
 
     restored = admin.api("POST", f"/balaikode/archive/{RACE}/restore")
     assert restored.status_code == 200, restored.text
+    trainer.user.start_server()
+    guru_token = server_token(stack, trainer.user)
     assert grader(stack, siti_token, "submit", submission(RACE, "pulih")).status_code == 200
     assert grader(stack, guru_token, "roster", {"course": RACE}).status_code == 200
 
