@@ -212,7 +212,8 @@ SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server", GRADER_SC
 # The grader service identifies callers with JupyterHub's HubAuth, which
 # asks GET /hub/api/user with the caller's own token; its own token reads
 # courses: the list, for who trains some course (others are refused
-# /execute and /collect before their upload is read), and the one a request names (GET /hub/api/balaikode/courses/NAME).
+# /execute and /collect before their upload is read), and the one a
+# request names (GET /hub/api/balaikode/courses/NAME).
 GRADER_ROLE_SCOPES = ["read:groups"]
 
 

@@ -6,9 +6,9 @@ the course's nbgrader gradebook, which the hub never mounts: the grader
 service reads it in a throwaway container (src/balaikode/grader/progress.py)
 and answers the caller's own view. The hub calls it with a token of the
 person looking, made for this one request (no scope but the grader's,
-balaikode/grader_scope.py; one minute, deleted after the answer), so the grader checks the
-same person the hub did and gives a learner her own row only, whatever the
-hub asks. This page checks too, and shows only rows that are hers.
+balaikode/grader_scope.py; one minute, deleted after the answer), so the
+grader checks the same person the hub did and gives a learner her own row
+only, whatever the hub asks. This page checks too, and shows only rows that are hers.
 
 Everything learners write (user names, full names) and trainers name
 (assignments) is escaped by the template, and in the CSV a cell that a

@@ -7,7 +7,8 @@ POST /services/grader/roster   {course} -> {course, learners: {name: full name o
 POST /services/grader/progress {course, chart} -> the course's progress (progress.py)
 
 Callers authenticate with their JupyterHub token in the Authorization header
-(one given the grader's scope, balaikode/grader_scope.py), checked by JupyterHub's own service auth (HubAuth), before any byte of the
+(one given the grader's scope, balaikode/grader_scope.py), checked by
+JupyterHub's own service auth (HubAuth), before any byte of the
 body is read (GraderHandler). Execute, collect and roster serve only
 trainers of the course (members of formgrade-COURSE); submit serves its
 learners and trainers, and files the submission under the caller's own
@@ -118,8 +119,8 @@ class GraderHandler(PathOnlyLogs):
     (prepare), streamed so that tornado does not read it first. Without a
     token, with a token the hub does not accept, from a caller this route
     does not serve (or whose token was not given the grader's scope,
-balaikode/grader_scope.py), for a second upload of the same caller on this route, or
-    when all uploads together would hold too many bytes, the body is read
+    balaikode/grader_scope.py), for a second upload of the same caller on
+    this route, or when all uploads together would hold too many bytes, the body is read
     into nothing and the refusal sent after it: a server that answers and
     closes while its client is still sending resets the connection, and the
     proxy in between (configurable-http-proxy) then answers 503, or stops
