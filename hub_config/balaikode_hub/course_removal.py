@@ -1,12 +1,12 @@
 """A course deleted for good: its volumes go from Docker.
 
 Docker refuses to remove a volume that a container still mounts, so the
-containers that hold either volume are looked up first and named in a 409
-(a learner's server started before the course was archived keeps its
-mounts until it stops; archiving stops the trainers'); nothing is removed then. Once Docker has
-destroyed the exchange's volume, the disks service, which follows those
-events, detaches its loop device and keeps the image in removed/ for a
-week (docs/operations.md).
+containers that hold either volume are looked up first and named in a 409 (a
+learner's server started before the course was archived keeps its mounts
+until it stops; archiving stops the trainers'); nothing is removed then.
+Once Docker has destroyed the exchange's volume, the disks service, which
+follows those events, detaches its loop device and keeps the image in
+removed/ for a week (docs/operations.md).
 """
 
 from __future__ import annotations

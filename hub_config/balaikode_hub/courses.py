@@ -13,16 +13,16 @@ Archiving a course (the admin's course page, ``./balaikode course C
 --archive``) renames its two groups to ``archived-formgrade-COURSE`` and
 ``archived-nbgrader-COURSE``. Everything that serves a course finds it by
 the active names (the spawner's mounts, the grader's membership checks, the
-trainers' review of learners' work), so an archived course is closed for
-all of them at once: nobody gets its folders at their next server start,
-nothing is submitted or graded through the grader, and its trainers'
-running servers (which hold its folders read-write) are stopped. Learners'
-running servers keep the exchange, read-only, until they stop. Its members, volumes and gradebook
-are kept, and the renamed groups keep their ids, so restoring brings the
-same course back with the same GID on the same files. Only an archived
-course can be deleted for good: its volumes are removed (the disks service
-releases the exchange's disk when Docker destroys the volume), then its
-groups.
+trainers' review of learners' work), so an archived course is closed for all
+of them at once: nobody gets its folders at their next server start, nothing
+is submitted or graded through the grader, and its trainers' running servers
+(which hold its folders read-write) are stopped. Learners' running servers
+keep the exchange, read-only, until they stop. Its members, volumes and
+gradebook are kept, and the renamed groups keep their ids, so restoring
+brings the same course back with the same GID on the same files. Only an
+archived course can be deleted for good: its volumes are removed (the disks
+service releases the exchange's disk when Docker destroys the volume), then
+its groups.
 """
 
 from __future__ import annotations
