@@ -49,8 +49,9 @@ class Summaries:
     re-makes only her own course's summary, one job at a time, and the
     locks are as many as the courses."""
 
-    def __init__(self, fresh_seconds: float = FRESH_SECONDS, jobs_at_once: int = JOBS_AT_ONCE):
-        self.fresh_seconds = fresh_seconds
+    def __init__(self, fresh_seconds: float = FRESH_SECONDS, jobs_at_once: int = JOBS_AT_ONCE,
+                 clock=time.monotonic):
+        self.fresh_seconds, self.clock = fresh_seconds, clock
         self.kept: dict[str, tuple[float, tuple, dict]] = {}
         self.making: dict[str, asyncio.Lock] = {}
         self.jobs = asyncio.Semaphore(jobs_at_once)
@@ -60,10 +61,10 @@ class Summaries:
         course = key[0]
         async with self.making.setdefault(course, asyncio.Lock()):
             made, kept_key, summary = self.kept.get(course, (float("-inf"), None, None))
-            if kept_key != key or time.monotonic() - made >= self.fresh_seconds:
+            if kept_key != key or self.clock() - made >= self.fresh_seconds:
                 async with self.jobs:
                     summary = await make()
-                self.kept[course] = (time.monotonic(), key, summary)
+                self.kept[course] = (self.clock(), key, summary)
             return summary
 
 
