@@ -15,6 +15,7 @@ from docker.utils.socket import STDERR, STDOUT
 from balaikode.grader.sandbox import (PROGRESS, Deadline, SandboxTimeout, collect_stdout,
                                       within_deadline)
 from support.clock import Clock
+from support.hub_client import poll
 from test_sandbox_stream import demuxed, frame, serve
 
 
@@ -52,13 +53,29 @@ def test_marks_split_between_chunks_count_and_stderr_is_dropped():
 def test_a_runner_that_keeps_marking_is_not_stopped(pair):
     """Cells that each finish in time: the sandbox runs longer than one cell's limit."""
     ours, engine = pair
-    serve(engine, [frame(STDERR, PROGRESS)] * 8 + [frame(STDOUT, b"{}")], pause=0.1)
     deadline = Deadline(total=10, first_step=0.5, step=0.5)
+    marks_taken = []
+
+    def took_mark():
+        marks_taken.append(1)
+        deadline.progress()
+
+    def runner():
+        # Each cell ends (a mark) only once more than half its time is
+        # spent, and after the last mark was taken: four cells outlast one.
+        for taken in range(4):
+            poll("the last mark to be taken", lambda: len(marks_taken) == taken, 5, 0.005)
+            poll("half the cell's time to pass", lambda: deadline.left() < 0.25, 5, 0.005)
+            engine.sendall(frame(STDERR, PROGRESS))
+        engine.sendall(frame(STDOUT, b"{}"))
+        engine.shutdown(socket.SHUT_WR)
+
+    threading.Thread(target=runner, daemon=True).start()
     started = time.monotonic()
-    out = within_deadline(lambda: collect_stdout(demuxed(ours), on_progress=deadline.progress),
+    out = within_deadline(lambda: collect_stdout(demuxed(ours), on_progress=took_mark),
                           deadline, lambda: ours.shutdown(socket.SHUT_RDWR))
     assert out == (b"{}", False)
-    assert time.monotonic() - started > 0.7
+    assert len(marks_taken) == 4 and time.monotonic() - started > 0.75
 
 
 def test_a_runner_that_goes_quiet_is_stopped_after_one_cell(pair):
