@@ -21,6 +21,7 @@ from .courses import user_uid
 from .disks import make_spawn_hook
 from .language import apply_language
 from .profile_choice import apply_profiles
+from .swarm import apply_swarm
 
 HUB_DATA_DIR = str(paths.HUB_DATA)
 GRADER_URL = "http://grader:9000"
@@ -159,7 +160,7 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
     c.DockerSpawner.notebook_dir = "/home/{raw_username}"
     c.DockerSpawner.volumes = {d.user_volume(): "/home/{raw_username}"}
     # Deleting a learner deletes her home (kept a week by the disks service).
-    c.BalaiKodeSpawner.home_volume = d.user_volume()
+    c.HomeRemoval.home_volume = d.user_volume()
     c.DockerSpawner.default_url = "/lab"
     c.DockerSpawner.mem_limit = s["BALAIKODE_MEM_LIMIT"]
     c.DockerSpawner.cpu_limit = s["BALAIKODE_CPU_LIMIT"]
@@ -244,5 +245,7 @@ def apply_services(c: Config, s: dict[str, Any], d: Deployment, *, python: str,
     c.JupyterHub.load_roles = roles
 
 
-# apply_profiles after apply_spawner: it sets the image per user.
-APPLIERS = [apply_hub, apply_proxy, apply_auth, apply_spawner, apply_profiles, apply_language]
+# apply_profiles and apply_swarm after apply_spawner: the first sets the
+# image per user, the second restates the container's hardening for a service.
+APPLIERS = [apply_hub, apply_proxy, apply_auth, apply_spawner, apply_swarm, apply_profiles,
+            apply_language]

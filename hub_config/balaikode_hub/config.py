@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from traitlets.config import Config
 
 from .apply import APPLIERS, HUB_DATA_DIR, Deployment, apply_services
+from .swarm import SWARM_SPAWNER, engine_problems
 from balaikode.paths import GRADER_TOKEN
 from balaikode.settings import SettingsError, load_settings
 
@@ -57,12 +58,28 @@ def build_config(environ: Mapping[str, str], *, admin_cli_token: str,
     return c
 
 
+def check_engine(built: Config) -> None:
+    """With BALAIKODE_SWARM, the engine must be ready for services (raises SettingsError)."""
+    if built.JupyterHub.spawner_class != SWARM_SPAWNER:
+        return
+    import docker  # the hub's image has it; unit tests of build_config need not
+
+    client = docker.from_env(timeout=30)
+    try:
+        problems = engine_problems(client, built.DockerSpawner.network_name)
+    finally:
+        client.close()
+    if problems:
+        raise SettingsError(problems)
+
+
 def configure(c: Config, environ: Mapping[str, str] = os.environ) -> None:
     """Entry point from jupyterhub_config.py; exits with a clear message on bad settings."""
     try:
         built = build_config(environ,
                              admin_cli_token=read_or_create_secret(ADMIN_CLI_TOKEN_FILE),
                              grader_token=read_or_create_secret(str(GRADER_TOKEN)))
+        check_engine(built)
     except SettingsError as error:
         print("Balai Kode: refusing to start, fix these settings in .env "
               "(pengaturan salah, perbaiki di .env):", file=sys.stderr)

@@ -26,7 +26,8 @@ def holders(client, project: str, volumes: list[str]) -> list[str]:
     names = set()
     for volume in volumes:
         for container in client.containers.list(all=True, filters={"volume": volume}):
-            name = container.name
+            # A swarm service's container is SERVICE.SLOT.TASK (BALAIKODE_SWARM).
+            name = container.labels.get("com.docker.swarm.service.name") or container.name
             names.add(name[len(prefix):] if name.startswith(prefix) else name)
     return sorted(names)
 

@@ -1,5 +1,7 @@
-"""DockerSpawner, plus what happens to a learner's home when the learner is
-deleted (the admin page, the REST API, ./balaikode): the home volume is
+"""The learner server's spawners: DockerSpawner (one server, the default) and
+SwarmSpawner (BALAIKODE_SWARM, swarm.py says how its service is hardened
+like the container), plus what happens to a learner's home when the learner
+is deleted (the admin page, the REST API, ./balaikode): the home volume is
 removed, and the disks service, which follows Docker's volume events, takes
 her disk off its loop device and keeps the image in removed/ for a week
 (docs/operations.md says how to bring it back)."""
@@ -7,12 +9,17 @@ her disk off its loop device and keeps the image in removed/ for a week
 from __future__ import annotations
 
 from docker.errors import APIError, NotFound
-from dockerspawner import DockerSpawner
+from dockerspawner import DockerSpawner, SwarmSpawner
 from jupyterhub.utils import maybe_future
 from traitlets import Unicode
+from traitlets.config import LoggingConfigurable
+
+from .swarm import ServiceHardening
 
 
-class BalaiKodeSpawner(DockerSpawner):
+class HomeRemoval(LoggingConfigurable):
+    """Mixed into a DockerSpawner class: the home goes with its learner."""
+
     home_volume = Unicode(
         "",
         config=True,
@@ -26,10 +33,9 @@ class BalaiKodeSpawner(DockerSpawner):
         if not self.home_volume:
             return
         name = self.format_volume_name(self.home_volume, self)
-        # remove=True removed the container when it stopped; a container left
-        # from a crash would still hold the volume.
+        # A container (or service) left from a crash would still hold the volume.
         if await self.get_object() is not None:
-            await self.docker("remove_container", self.object_name, force=True)
+            await self.remove_leftover()
         try:
             await self.docker("remove_volume", name=name)
             self.log.info("Removed %s's home volume %s", self.user.name, name)
@@ -37,3 +43,16 @@ class BalaiKodeSpawner(DockerSpawner):
             pass
         except APIError as error:
             self.log.error("Could not remove %s's home volume %s: %s", self.user.name, name, error)
+
+
+class BalaiKodeSpawner(HomeRemoval, DockerSpawner):
+    async def remove_leftover(self):
+        # remove=True removes a container when it stops; one a crash left
+        # running must be forced.
+        await self.docker("remove_container", self.object_name, force=True)
+
+
+class BalaiKodeSwarmSpawner(HomeRemoval, ServiceHardening, SwarmSpawner):
+    async def remove_leftover(self):
+        # Removing the service stops its container.
+        await self.remove_object()

@@ -272,6 +272,12 @@ SCHEMA: dict[str, Setting] = {
         "false", parse_bool,
         "Whether learner servers may reach the internet. Off by default: they "
         "only reach the hub."),
+    "BALAIKODE_SWARM": Setting(
+        "false", parse_bool,
+        "Run learner servers as Docker Swarm services (docs/scaling.md) "
+        "instead of plain containers. Set by `./balaikode swarm`, together "
+        "with the overlay networks of docker-compose.swarm.yml; off: one "
+        "server, as before."),
     "BALAIKODE_IDLE_TIMEOUT": Setting(
         "1h", parse_duration,
         "Stop a learner server after this long without activity (e.g. 30m, "

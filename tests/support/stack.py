@@ -95,7 +95,10 @@ class Stack:
         self.wait_healthy()
 
     def learner_container(self, name: str):
-        return self.docker.containers.get(f"{self.project}-learner-{name}")
+        """The container of NAME's server (with BALAIKODE_SWARM, her service's one task)."""
+        service = f"{self.project}-learner-{name}"
+        tasks = self.docker.containers.list(filters={"label": f"com.docker.swarm.service.name={service}"})
+        return tasks[0] if tasks else self.docker.containers.get(service)
 
     def admin_cli(self, *args: str) -> subprocess.CompletedProcess:
         return self.compose("exec", "-T", "hub", "balaikode-admin", *args, check=False)
@@ -118,7 +121,11 @@ class Stack:
             self.compose("run", "--rm", "--no-deps", "-T", "disks", *release, check=False)
 
     def remove_everything(self) -> None:
-        # Learner containers first: they hold the mounts of the disks.
+        # Learner servers first: they hold the mounts of the disks. A swarm
+        # service would start its container again: it goes as a whole.
+        if self.docker.info()["Swarm"].get("ControlAvailable"):
+            for service in self.docker.services.list(filters={"label": f"balaikode.project={self.project}"}):
+                service.remove()
         for container in self.docker.containers.list(
                 all=True, filters={"label": f"balaikode.project={self.project}"}):
             container.remove(force=True)
@@ -203,12 +210,17 @@ def pytest_runtest_makereport(item, call):
             report.sections.append((f"docker compose logs ({stack.project})", stack.logs()))
 
 
-@pytest.fixture(scope="session")
-def admin(stack) -> Browser:
+def admin_browser(stack) -> Browser:
+    """The first admin, logged in to `stack`."""
     browser = Browser(stack.url)
     result = browser.login("admin", stack.admin_password, follow_redirects=False)
     assert result.status == 302, result.text
     return browser
+
+
+@pytest.fixture(scope="session")
+def admin(stack) -> Browser:
+    return admin_browser(stack)
 
 
 _counter = iter(range(1, 10_000))
@@ -216,6 +228,10 @@ _counter = iter(range(1, 10_000))
 
 @pytest.fixture(scope="session")
 def make_course(stack, new_learner):
+    return course_factory(stack, new_learner)
+
+
+def course_factory(stack, new_learner):
     """Factory: a course with a trainer and learners whose servers run with
     the course mounted, and one assignment from assignments/ released (with
     release=False only its source is put in the course, for the trainer to
@@ -252,6 +268,10 @@ def learners_with_secrets(new_learner, *prefixes: str) -> list[Learner]:
 
 @pytest.fixture(scope="session")
 def new_learner(stack, admin):
+    return learner_factory(stack, admin)
+
+
+def learner_factory(stack, admin):
     """Factory: a learner who signed up, was approved by the admin and logged in."""
 
     def make(prefix: str = "pelajar") -> Learner:

@@ -14,7 +14,8 @@ import docker
 import pytest
 
 from balaikode.firewall.__main__ import follow
-from balaikode.firewall.rules import bridge_name, dropped_bridges, learner_networks, plan
+from balaikode.firewall.rules import (SWARM_EGRESS_BRIDGE, bridge_name, dropped_bridges, host_interface,
+                                      learner_networks, plan)
 
 LISTED = """\
 -P INPUT ACCEPT
@@ -157,3 +158,9 @@ def test_follow_reconciles_on_events_and_comes_back_after_errors_and_breaks(tmp_
         assert json.loads(query["filters"][0]) == {"type": ["network"], "event": ["create", "destroy"]}
         # Each stream starts at its own reconcile and ends with its window.
         assert 59 <= int(query["until"][0]) - int(query["since"][0]) <= 61
+
+
+def test_swarm_learner_networks_enter_the_host_through_the_egress_bridge_or_not_at_all():
+    assert host_interface({"Driver": "overlay", "Internal": True, "Id": "0123456789abcdef"}) is None
+    assert host_interface({"Driver": "overlay", "Internal": False, "Id": "0123456789abcdef"}) == SWARM_EGRESS_BRIDGE
+    assert host_interface({"Driver": "bridge", "Internal": True, "Id": "0123456789abcdef"}) == "br-0123456789ab"

@@ -25,7 +25,7 @@ from collections.abc import Callable
 import docker
 import requests
 
-from .rules import bridge_name, drop_rule, learner_networks, plan
+from .rules import drop_rule, host_interface, learner_networks, plan
 
 TOOLS = ["iptables", "ip6tables"]
 # Only these change which bridges exist; connect/disconnect (every learner
@@ -50,9 +50,11 @@ class Firewall:
         bridges = set()
         for name in learner_networks(self.project):
             try:
-                bridges.add(bridge_name(self.client.networks.get(name).attrs))
+                interface = host_interface(self.client.networks.get(name).attrs)
             except docker.errors.NotFound:
                 continue  # any other error stops the reconcile: no rule is removed on a guess
+            if interface:
+                bridges.add(interface)
         return bridges
 
     def reconcile(self) -> None:

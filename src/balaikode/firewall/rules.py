@@ -16,6 +16,21 @@ def bridge_name(attrs: dict) -> str:
     return options.get("com.docker.network.bridge.name") or f"br-{attrs['Id'][:12]}"
 
 
+# With BALAIKODE_SWARM the learner networks are overlays. An internal one
+# has no interface on the host at all; any other reaches the host (and the
+# internet) through this bridge, which every swarm container of the host
+# shares.
+SWARM_EGRESS_BRIDGE = "docker_gwbridge"
+
+
+def host_interface(attrs: dict) -> str | None:
+    """Where a learner network's traffic enters the host: its bridge, the
+    swarm egress bridge, or None (an internal overlay never enters it)."""
+    if attrs.get("Driver") == "overlay":
+        return None if attrs.get("Internal") else SWARM_EGRESS_BRIDGE
+    return bridge_name(attrs)
+
+
 def drop_rule(bridge: str) -> list[str]:
     return ["INPUT", "-i", bridge, "-j", "DROP"]
 

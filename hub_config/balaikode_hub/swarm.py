@@ -1,0 +1,120 @@
+"""Learner servers as Docker Swarm services (BALAIKODE_SWARM, docs/scaling.md).
+
+A swarm service is not a container: Docker's service spec has no host
+config, so the hardening that apply_spawner gives a container through
+`extra_host_config` is said again here in the service's own terms. What the
+service spec of Docker 20.10 (API 1.41) cannot say, and what stands in:
+
+- `no-new-privileges`: the image's start script execs the server with
+  `setpriv --no-new-privs` and an empty bounding set, so every process of the
+  learner has it (tests check /proc/self/status); only the start script,
+  root for a moment, runs without it.
+- `memswap_limit`: services cannot set it; Docker then allows swap up to the
+  memory limit again. A Balai Kode server has no swap (docs/scaling.md).
+
+Swarm would restart a stopped server and move it to another node; the hub
+decides when a server runs, and the home is on one node, so neither happens
+(restart policy none, placement on the node that holds the disks).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docker.types import Mount, RestartPolicy
+from traitlets import Dict, Int, Unicode
+from traitlets.config import Config, LoggingConfigurable
+
+SWARM_SPAWNER = "balaikode_hub.spawner.BalaiKodeSwarmSpawner"
+FIX = "run ./balaikode swarm, which sets both (docs/scaling.md)"
+
+# The disks service runs beside the hub, on the manager node: homes and
+# exchanges are that node's loop devices.
+DISKS_NODE_CONSTRAINT = "node.role == manager"
+
+
+class ServiceHardening(LoggingConfigurable):
+    """What a learner's swarm service needs beyond DockerSpawner's SwarmSpawner:
+    named volumes mounted as volumes (SwarmSpawner binds host paths), the
+    in-memory folders, and a process limit."""
+
+    pids_limit = Int(
+        0,
+        config=True,
+        help="""Maximum processes and threads in the service's container
+        (Resources.Limits.Pids, Docker API 1.41). 0: no limit.""",
+    )
+
+    tmpfs = Dict(
+        key_trait=Unicode(),
+        value_trait=Unicode(),
+        config=True,
+        help="""Folders mounted in memory, as {path: "size=512m,mode=1777"}
+        (the options of a container's --tmpfs).""",
+    )
+
+    @property
+    def mounts(self) -> list[Mount]:
+        mounts = [
+            Mount(target=bind["bind"], source=source, type="volume",
+                  read_only=bind["mode"] == "ro")
+            for source, bind in self.volume_binds.items()
+        ]
+        for target, options in sorted(self.tmpfs.items()):
+            mounts.append(tmpfs_mount(target, options))
+        return mounts
+
+    async def docker(self, method, *args, **kwargs):
+        if method == "create_service" and self.pids_limit:
+            # docker-py's Resources has no field for it; the API has.
+            limits = kwargs["task_template"].setdefault("Resources", {}).setdefault("Limits", {})
+            limits["Pids"] = self.pids_limit
+        return await super().docker(method, *args, **kwargs)
+
+
+def tmpfs_mount(target: str, options: str) -> Mount:
+    """A container's --tmpfs options ("size=64m,mode=1777") as a service's mount."""
+    fields = dict(part.split("=", 1) for part in options.split(",") if part)
+    unknown = set(fields) - {"size", "mode"}
+    if unknown:
+        raise ValueError(f"tmpfs {target}: only size and mode can be given to a service, not {sorted(unknown)}")
+    return Mount(target=target, source=None, type="tmpfs",
+                 tmpfs_size=fields.get("size"),
+                 tmpfs_mode=int(fields["mode"], 8) if "mode" in fields else None)
+
+
+def apply_swarm(c: Config, s: dict[str, Any], d) -> None:
+    """With BALAIKODE_SWARM: the same learner server as apply_spawner's
+    container, as a service. Runs after apply_spawner and reads what it set."""
+    if not s["BALAIKODE_SWARM"]:
+        return
+    host = c.DockerSpawner.extra_host_config
+    labels = c.DockerSpawner.extra_create_kwargs["labels"]
+    c.JupyterHub.spawner_class = SWARM_SPAWNER
+    c.BalaiKodeSwarmSpawner.extra_container_spec = {
+        "cap_drop": host["cap_drop"],
+        "cap_add": host["cap_add"],
+        "init": host["init"],
+        "labels": labels,
+    }
+    c.BalaiKodeSwarmSpawner.pids_limit = host["pids_limit"]
+    c.BalaiKodeSwarmSpawner.tmpfs = host["tmpfs"]
+    c.BalaiKodeSwarmSpawner.extra_placement_spec = {"constraints": [DISKS_NODE_CONSTRAINT]}
+    c.BalaiKodeSwarmSpawner.extra_task_spec = {"restart_policy": RestartPolicy(condition="none")}
+    # The service's name resolves to its one task's address on the learner
+    # network, not to a virtual IP (which an internal overlay does not route).
+    c.BalaiKodeSwarmSpawner.extra_endpoint_spec = {"mode": "dnsrr"}
+
+
+def engine_problems(client, network: str) -> list[str]:
+    """Why this Docker engine cannot run learners' services on `network`
+    (checked when the hub starts with BALAIKODE_SWARM, so a half-done switch
+    stops the hub with a message instead of failing every learner's start)."""
+    swarm = client.info().get("Swarm") or {}
+    if swarm.get("LocalNodeState") != "active" or not swarm.get("ControlAvailable"):
+        return [f"BALAIKODE_SWARM: this Docker engine is not a swarm manager; {FIX}"]
+    driver = (client.networks.get(network).attrs.get("Driver") or "?")
+    if driver != "overlay":
+        return [f"BALAIKODE_SWARM: the learner network {network} is a {driver} network, services "
+                f"need an overlay one (COMPOSE_FILE must name docker-compose.swarm.yml); {FIX}"]
+    return []

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# ./balaikode swarm [--advertise-addr ADDRESS]: learners' servers become
+# Docker Swarm services (docs/scaling.md). Makes this machine a swarm manager
+# if it is not one, and turns the setting on in the settings file together
+# with the overlay networks of docker-compose.swarm.yml (COMPOSE_FILE, which
+# a plain `docker compose` reads too), then starts the stack again.
+# Learners' files, accounts and courses stay where they are.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/ops/host.sh"
+cd "$ROOT"
+
+usage="usage: ./balaikode swarm [--advertise-addr ADDRESS]"
+address=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --advertise-addr) [ -n "${2:-}" ] || die "$usage"; address=$2; shift 2 ;;
+        *) die "$usage" ;;
+    esac
+done
+
+project=$(bk_project)
+env_file=$(bk_env_file)
+[ -f "$env_file" ] || die "no settings file $env_file: install first (./balaikode install)"
+
+# Set KEY=VALUE in the settings file, replacing an earlier line of KEY.
+set_setting() {
+    if grep -q "^$1=" "$env_file"; then
+        sed -i "s|^$1=.*|$1=$2|" "$env_file"
+    else
+        printf '%s=%s\n' "$1" "$2" >> "$env_file"
+    fi
+}
+
+state=$(docker info --format '{{.Swarm.LocalNodeState}}')
+case "$state" in
+    active)
+        [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = true ] \
+            || die "this machine is a worker of another swarm: run ./balaikode swarm on its manager" ;;
+    inactive)
+        if [ -z "$address" ]; then
+            # The address other machines of the class's network reach this one at.
+            address=$(ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')
+            [ -n "$address" ] || die "cannot tell this machine's address; give it: $usage"
+        fi
+        docker swarm init --advertise-addr "$address" >/dev/null
+        say "This machine is now a Docker Swarm manager at $address" ;;
+    *) die "Docker's swarm state is '$state'; wait for it to settle, or see 'docker info'" ;;
+esac
+
+# The learner networks change driver, which Docker only does by making them
+# anew: no learner server may be on them then. Stopping them here would lose
+# unsaved notebooks, so the admin does it knowingly.
+running=$(docker ps -q --filter "label=balaikode.project=$project" --filter "label=balaikode.role=learner" | wc -l)
+[ "$running" = 0 ] || die "$running learner servers are running: stop them first (admin page /hub/admin, \"Stop All\"), then run this again"
+
+if [ "$(env_value BALAIKODE_SWARM false)" = true ] && docker network inspect -f '{{.Driver}}' "${project}_learners" 2>/dev/null | grep -qx overlay; then
+    say "Already on Docker Swarm: nothing to do"
+    exit 0
+fi
+say "Stopping the stack (files, accounts and courses stay)"
+docker compose down
+set_setting BALAIKODE_SWARM true
+set_setting COMPOSE_FILE docker-compose.yml:docker-compose.swarm.yml
+say "Starting it again with learners' servers as swarm services"
+docker compose up -d
+bk_wait_hub 180 || die "the hub did not come back; see ./balaikode logs hub"
+say "Done. Learners' servers now run as swarm services (docker service ls)."

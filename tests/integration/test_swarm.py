@@ -1,0 +1,178 @@
+"""BALAIKODE_SWARM on a one-node swarm (docs/scaling.md): the stack as
+`./balaikode swarm` leaves it, learners' servers as swarm services. The same
+person-level promises as the container path: her server starts and keeps her
+files, it is hardened the same way, the host and the Docker API stay out of
+reach, and the course flow (release, fetch, submit, collect, sandboxed
+autograde, feedback) works."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import docker
+import pytest
+
+from support.course import answer
+from support.hub_client import poll
+from support.stack import (ARTIFACTS, REPO, TEST_STACK_SETTINGS, admin_browser, course_factory,
+                           learner_factory, start_stack)
+
+SWARM_FILES = "docker-compose.yml:docker-compose.swarm.yml"
+COURSE = "kelas-kawanan"
+TASK = "01-variabel"
+CORRECT_TOTAL = "def hitung_total(harga, jumlah):\n    return harga * jumlah\n"
+
+
+@pytest.fixture(scope="module")
+def swarm_engine():
+    """Leaves the swarm again afterwards if the engine was not in one (the
+    tests make it a manager through `./balaikode swarm`)."""
+    client = docker.from_env()
+    was_inactive = client.info()["Swarm"]["LocalNodeState"] == "inactive"
+    yield client
+    if was_inactive:
+        subprocess.run(["docker", "swarm", "leave", "--force"], capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def swarm_stack(built_images, swarm_engine, tmp_path_factory):
+    """A one-server stack switched over as an admin does it: `./balaikode swarm`."""
+    stack = start_stack(tmp_path_factory, **TEST_STACK_SETTINGS)
+    try:
+        stack.up()
+        switched = subprocess.run([str(REPO / "balaikode"), "swarm", "--advertise-addr", "127.0.0.1"],
+                                  cwd=REPO, env={**stack.env, "COMPOSE_PROJECT_NAME": stack.project},
+                                  capture_output=True, text=True, timeout=600)
+        assert switched.returncode == 0, switched.stdout + switched.stderr
+        settings = Path(stack.env["COMPOSE_ENV_FILES"]).read_text()
+        assert "BALAIKODE_SWARM=true" in settings and f"COMPOSE_FILE={SWARM_FILES}" in settings
+        stack.wait_healthy()
+    except BaseException:
+        print(stack.logs(), file=sys.stderr)
+        stack.remove_everything()
+        raise
+    yield stack
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"{stack.project}-swarm-compose.log").write_text(stack.logs())
+    stack.remove_everything()
+
+
+@pytest.fixture(scope="module")
+def swarm_learner(swarm_stack):
+    return learner_factory(swarm_stack, admin_browser(swarm_stack))
+
+
+@pytest.fixture(scope="module")
+def course(swarm_stack, swarm_learner):
+    trainer, (ani,) = course_factory(swarm_stack, swarm_learner)(COURSE, TASK, learners=1)
+    return trainer, ani
+
+
+def service_of(stack, name: str):
+    [service] = stack.docker.services.list(filters={"name": f"{stack.project}-learner-{name}"})
+    return service
+
+
+def test_a_learners_server_is_a_swarm_service_and_keeps_her_files(swarm_stack, swarm_learner):
+    budi = swarm_learner("budi")
+    budi.start_server()
+    service = service_of(swarm_stack, budi.name)
+    assert service.attrs["Spec"]["Labels"]["balaikode.project"] == swarm_stack.project
+    assert budi.run_code("print(6 * 7)").strip() == "42"
+    budi.write_file("catatan.txt", "tetap ada")
+    budi.stop_server()
+    assert not swarm_stack.docker.services.list(filters={"name": service.name}), \
+        "stopping her server removes its service"
+    budi.start_server()
+    assert budi.read_file("catatan.txt") == "tetap ada"
+
+
+PROBE = """
+import json, os, socket
+status = dict(l.split(":", 1) for l in open("/proc/self/status").read().splitlines() if ":" in l)
+def tcp(host, port):
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        return "OPEN"
+    except OSError as error:
+        return type(error).__name__
+print(json.dumps({
+    "uid": os.getuid(), "cap_eff": status["CapEff"].strip(), "cap_bnd": status["CapBnd"].strip(),
+    "no_new_privs": status["NoNewPrivs"].strip(),
+    "docker_sock": any(os.path.exists(p) for p in ["/var/run/docker.sock", "/run/docker.sock"]),
+    "homes": sorted(os.listdir("/home")),
+    "reach": {f"{h}:{p}": tcp(h, p) for h, p in TARGETS},
+}))
+"""
+
+
+def test_her_service_is_hardened_like_her_container_and_the_host_is_out_of_reach(swarm_stack,
+                                                                                 swarm_learner):
+    """The service spec says the container's limits in its own terms
+    (balaikode_hub/swarm.py); the learner network is an internal overlay,
+    which has no gateway on the host at all."""
+    eko = swarm_learner("eko")
+    eko.start_server()
+    container = swarm_stack.learner_container(eko.name)
+    host = container.attrs["HostConfig"]
+    assert host["Memory"] == 1024**3 and host["NanoCpus"] == 10**9
+    assert host["PidsLimit"] == 256
+    assert host["CapDrop"] == ["ALL"] and "SYS_ADMIN" not in (host["CapAdd"] or [])
+    assert host["Init"] is True and host["Privileged"] is False
+    mounts = {m["Destination"]: m for m in container.attrs["Mounts"]}
+    assert mounts[f"/home/{eko.name}"]["Type"] == "volume"
+    assert mounts["/tmp"]["Type"] == "tmpfs"
+    assert not any("docker.sock" in (m.get("Source") or "") for m in mounts.values())
+    # Swarm neither restarts nor moves it: the hub decides when it runs.
+    assert service_of(swarm_stack, eko.name).attrs["Spec"]["TaskTemplate"]["RestartPolicy"]["Condition"] == "none"
+
+    with socket.socket() as listener:  # a service of the host's own, on every address
+        listener.bind(("0.0.0.0", 0))
+        listener.listen(16)
+        port = listener.getsockname()[1]
+        gateways = {"172.17.0.1", "172.18.0.1"}
+        targets = ([(g, p) for g in gateways for p in (22, 2375, 5432, port)]
+                   + [("hub", 5432), ("proxy-api", 8001), ("1.1.1.1", 53)])
+        facts = json.loads(eko.run_code(f"TARGETS = {targets!r}\n" + PROBE).strip().splitlines()[-1])
+    assert facts["uid"] >= 10000
+    assert facts["cap_eff"] == facts["cap_bnd"] == "0000000000000000"
+    assert facts["no_new_privs"] == "1"
+    assert facts["docker_sock"] is False
+    assert facts["homes"] == [eko.name]
+    assert "OPEN" not in facts["reach"].values(), facts["reach"]
+
+
+def test_a_course_runs_from_release_to_feedback(course):
+    trainer, ani = course
+    assert ani.act("fetch", TASK)["success"]
+    ani.save_notebook(TASK, answer(ani.read_notebook(TASK), {"jawab_total": CORRECT_TOTAL}))
+    assert ani.act("submit", TASK)["success"]
+    trainer.collect(TASK)
+    trainer.autograde_ok(TASK, ani.user.name)
+    assert trainer.submissions(TASK)[ani.user.name]["score"] == 5.0
+    trainer.generate_and_release_feedback(TASK)
+    assert ani.act("fetch_feedback", TASK)["success"]
+    assert "5.0" in ani.feedback_html(TASK)
+
+
+def test_the_hub_refuses_to_start_in_swarm_mode_on_bridge_networks(built_images, swarm_stack,
+                                                                  tmp_path_factory):
+    """The setting without docker-compose.swarm.yml (a half-done switch by
+    hand) stops the hub with the fix, instead of failing every start."""
+    stack = start_stack(tmp_path_factory, BALAIKODE_SWARM="true")
+    try:
+        stack.compose("up", "-d", "--no-build", "hub")
+
+        def refusal():
+            text = stack.compose("logs", "hub", check=False).stdout
+            return text if "BALAIKODE_SWARM: the learner network" in text else None
+
+        logs = poll("the hub to refuse bridge networks", refusal, timeout=90)
+        assert "./balaikode swarm" in logs and "Traceback" not in logs
+        assert not stack.healthy()
+    finally:
+        stack.remove_everything()

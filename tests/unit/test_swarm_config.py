@@ -1,0 +1,92 @@
+"""BALAIKODE_SWARM on a bare traitlets Config: the learner's service carries
+the same hardening as the learner's container."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from balaikode_hub.config import build_config
+from balaikode_hub.spawner import BalaiKodeSpawner, BalaiKodeSwarmSpawner
+from balaikode_hub.swarm import DISKS_NODE_CONSTRAINT, engine_problems, tmpfs_mount
+
+ENV = {"COMPOSE_PROJECT_NAME": "kelas", "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.3.0"}
+
+
+def config(**overrides):
+    return build_config({**ENV, **overrides}, admin_cli_token="t0ken", grader_token="g")
+
+
+def test_one_server_is_the_default():
+    c = config()
+    assert c.JupyterHub.spawner_class == "balaikode_hub.spawner.BalaiKodeSpawner"
+    assert "BalaiKodeSwarmSpawner" not in c
+
+
+def test_the_service_is_hardened_like_the_container():
+    c = config(BALAIKODE_SWARM="ya", BALAIKODE_PIDS_LIMIT="64")
+    assert c.JupyterHub.spawner_class == "balaikode_hub.spawner.BalaiKodeSwarmSpawner"
+    host = c.DockerSpawner.extra_host_config
+    swarm = c.BalaiKodeSwarmSpawner
+    spec = swarm.extra_container_spec
+    assert spec["cap_drop"] == ["ALL"] and spec["cap_add"] == host["cap_add"]
+    assert spec["init"] is True
+    assert spec["labels"] == {"balaikode.project": "kelas", "balaikode.role": "learner"}
+    assert swarm.pids_limit == 64
+    assert swarm.tmpfs == host["tmpfs"]
+    # Kept on the node of the disks, never restarted or moved by swarm itself.
+    assert swarm.extra_placement_spec == {"constraints": [DISKS_NODE_CONSTRAINT]}
+    assert swarm.extra_task_spec["restart_policy"]["Condition"] == "none"
+    assert swarm.extra_endpoint_spec == {"mode": "dnsrr"}
+    # The settings every spawner shares still come from DockerSpawner's section.
+    assert c.DockerSpawner.mem_limit == 1024**3
+    assert c.DockerSpawner.network_name == "kelas_learners"
+
+
+def test_the_service_mounts_named_volumes_and_memory_folders():
+    c = config(BALAIKODE_SWARM="true")
+    service = BalaiKodeSwarmSpawner(config=c, user=SimpleNamespace(name="ani"))
+    service.volumes = {"kelas-home-ani": "/home/ani",
+                       "kelas-exchange-web1": {"bind": "/srv/nbgrader/exchange/web1", "mode": "ro"}}
+    mounts = {m["Target"]: m for m in service.mounts}
+    assert mounts["/home/ani"]["Type"] == "volume" and mounts["/home/ani"]["Source"] == "kelas-home-ani"
+    assert mounts["/home/ani"]["ReadOnly"] is False
+    assert mounts["/srv/nbgrader/exchange/web1"]["ReadOnly"] is True
+    assert mounts["/tmp"]["Type"] == "tmpfs"
+    assert mounts["/tmp"]["TmpfsOptions"] == {"SizeBytes": 512 * 1024**2, "Mode": 0o1777}
+    assert service.format_volume_name(service.home_volume, service) == "kelas-home-ani"
+
+
+def test_the_container_spawner_keeps_its_home_removal():
+    service = BalaiKodeSpawner(config=config(), user=SimpleNamespace(name="ani"))
+    assert service.format_volume_name(service.home_volume, service) == "kelas-home-ani"
+
+
+def test_a_tmpfs_option_a_service_cannot_take_is_named():
+    with pytest.raises(ValueError, match=r"/x: .*\['uid'\]"):
+        tmpfs_mount("/x", "size=1m,uid=1000")
+
+
+class Engine:
+    """What engine_problems reads of docker-py's client: info() and networks.get()."""
+
+    def __init__(self, state="active", manager=True, driver="overlay"):
+        self.swarm = {"LocalNodeState": state, "ControlAvailable": manager}
+        self.networks = SimpleNamespace(get=lambda name: SimpleNamespace(attrs={"Driver": driver}))
+
+    def info(self):
+        return {"Swarm": self.swarm}
+
+
+@pytest.mark.parametrize("engine, said", [
+    (Engine(state="inactive"), "not a swarm manager"),
+    (Engine(manager=False), "not a swarm manager"),
+    (Engine(driver="bridge"), "kelas_learners is a bridge network"),
+])
+def test_a_half_done_switch_stops_the_hub_with_the_fix(engine, said):
+    problems = engine_problems(engine, "kelas_learners")
+    assert len(problems) == 1 and said in problems[0]
+    assert problems[0].startswith("BALAIKODE_SWARM: ") and "./balaikode swarm" in problems[0]
+
+
+def test_a_ready_engine_has_no_problems():
+    assert engine_problems(Engine(), "kelas_learners") == []
