@@ -4,17 +4,20 @@
 # if it is not one, and turns the setting on in the settings file together
 # with the overlay networks of docker-compose.swarm.yml (COMPOSE_FILE, which
 # a plain `docker compose` reads too), then starts the stack again.
+# ./balaikode swarm --off: back to plain containers (the swarm is left as it is).
 # Learners' files, accounts and courses stay where they are.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/ops/host.sh"
 cd "$ROOT"
 
-usage="usage: ./balaikode swarm [--advertise-addr ADDRESS]"
+usage="usage: ./balaikode swarm [--advertise-addr ADDRESS] | swarm --off"
 address=""
+off=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --advertise-addr) [ -n "${2:-}" ] || die "$usage"; address=$2; shift 2 ;;
+        --off) off=1; shift ;;
         *) die "$usage" ;;
     esac
 done
@@ -32,6 +35,52 @@ set_setting() {
     fi
 }
 
+SWARM_FILES=docker-compose.yml:docker-compose.swarm.yml
+settings_on() { set_setting BALAIKODE_SWARM true; set_setting COMPOSE_FILE "$SWARM_FILES"; }
+settings_off() {
+    set_setting BALAIKODE_SWARM false
+    sed -i "/^COMPOSE_FILE=${SWARM_FILES//./\\.}\$/d" "$env_file"
+}
+
+# The learner networks change driver, which Docker only does by making them
+# anew: no learner server may be on them then. Stopping them here would lose
+# unsaved notebooks, so the admin does it knowingly.
+learner_containers() {
+    docker ps -q --filter "label=balaikode.project=$project" --filter "label=balaikode.role=learner" | wc -l
+}
+no_learner_containers() { [ "$(learner_containers)" = 0 ]; }
+no_learner_servers() {
+    local services=0 running
+    if [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = true ]; then
+        services=$(docker service ls -q --filter "label=balaikode.project=$project" | wc -l)
+    fi
+    running=$(learner_containers)
+    [ "$services" = 0 ] && [ "$running" = 0 ] && return
+    # A service the hub removed stops its container a few seconds later.
+    [ "$services" = 0 ] && [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" = active ] \
+        && wait_for 60 "the stopped servers' containers to end" no_learner_containers && return
+    die "$((services > running ? services : running)) learner servers are running: stop them first (admin page /hub/admin, \"Stop All\"), then run this again"
+}
+
+restart_stack() {
+    say "Stopping the stack (files, accounts and courses stay)"
+    docker compose down
+    "$@"
+    say "Starting it again"
+    docker compose up -d
+    bk_wait_hub 180 || die "the hub did not come back; see ./balaikode logs hub"
+}
+
+if [ "$off" = 1 ]; then
+    [ -z "$address" ] || die "$usage"
+    no_learner_servers
+    # COMPOSE_FILE is read when compose starts: `down` must still see the
+    # overlay networks, so the file changes between down and up.
+    restart_stack settings_off
+    say "Done. Learners' servers are plain containers again; this machine is still in its swarm (docker swarm leave --force, if nothing else uses it)."
+    exit 0
+fi
+
 state=$(docker info --format '{{.Swarm.LocalNodeState}}')
 case "$state" in
     active)
@@ -48,21 +97,10 @@ case "$state" in
     *) die "Docker's swarm state is '$state'; wait for it to settle, or see 'docker info'" ;;
 esac
 
-# The learner networks change driver, which Docker only does by making them
-# anew: no learner server may be on them then. Stopping them here would lose
-# unsaved notebooks, so the admin does it knowingly.
-running=$(docker ps -q --filter "label=balaikode.project=$project" --filter "label=balaikode.role=learner" | wc -l)
-[ "$running" = 0 ] || die "$running learner servers are running: stop them first (admin page /hub/admin, \"Stop All\"), then run this again"
-
+no_learner_servers
 if [ "$(env_value BALAIKODE_SWARM false)" = true ] && docker network inspect -f '{{.Driver}}' "${project}_learners" 2>/dev/null | grep -qx overlay; then
     say "Already on Docker Swarm: nothing to do"
     exit 0
 fi
-say "Stopping the stack (files, accounts and courses stay)"
-docker compose down
-set_setting BALAIKODE_SWARM true
-set_setting COMPOSE_FILE docker-compose.yml:docker-compose.swarm.yml
-say "Starting it again with learners' servers as swarm services"
-docker compose up -d
-bk_wait_hub 180 || die "the hub did not come back; see ./balaikode logs hub"
+restart_stack settings_on
 say "Done. Learners' servers now run as swarm services (docker service ls)."

@@ -77,8 +77,12 @@ def service_of(stack, name: str):
     return service
 
 
-def test_a_learners_server_is_a_swarm_service_and_keeps_her_files(swarm_stack, swarm_learner):
-    budi = swarm_learner("budi")
+@pytest.fixture(scope="module")
+def budi(swarm_learner):
+    return swarm_learner("budi")
+
+
+def test_a_learners_server_is_a_swarm_service_and_keeps_her_files(swarm_stack, budi):
     budi.start_server()
     service = service_of(swarm_stack, budi.name)
     assert service.attrs["Spec"]["Labels"]["balaikode.project"] == swarm_stack.project
@@ -135,7 +139,8 @@ def test_her_service_is_hardened_like_her_container_and_the_host_is_out_of_reach
         listener.listen(16)
         port = listener.getsockname()[1]
         gateways = {"172.17.0.1", "172.18.0.1"}
-        targets = ([(g, p) for g in gateways for p in (22, 2375, 5432, port)]
+        # 2377 and 7946: the swarm's own control and gossip ports.
+        targets = ([(g, p) for g in gateways for p in (22, 2375, 2377, 7946, 5432, port)]
                    + [("hub", 5432), ("proxy-api", 8001), ("1.1.1.1", 53)])
         facts = json.loads(eko.run_code(f"TARGETS = {targets!r}\n" + PROBE).strip().splitlines()[-1])
     assert facts["uid"] >= 10000
@@ -157,6 +162,35 @@ def test_a_course_runs_from_release_to_feedback(course):
     trainer.generate_and_release_feedback(TASK)
     assert ani.act("fetch_feedback", TASK)["success"]
     assert "5.0" in ani.feedback_html(TASK)
+
+
+def test_the_admin_switches_back_to_containers_and_her_files_stay(swarm_stack, budi):
+    """Last of the module's swarm tests: `./balaikode swarm --off`. It
+    refuses while servers run (they would lose unsaved work); the admin stops
+    them on the admin page (the same API call), then it switches."""
+    def switch_off():
+        return subprocess.run([str(REPO / "balaikode"), "swarm", "--off"], cwd=REPO,
+                              env={**swarm_stack.env, "COMPOSE_PROJECT_NAME": swarm_stack.project},
+                              capture_output=True, text=True, timeout=600)
+
+    refused = switch_off()
+    assert refused.returncode != 0 and "learner servers are running: stop them first" in refused.stderr
+    assert "BALAIKODE_SWARM=true" in Path(swarm_stack.env["COMPOSE_ENV_FILES"]).read_text()
+    admin = admin_browser(swarm_stack)
+    running = [u["name"] for u in admin.api("GET", "/users?state=active").json()]
+    assert budi.name in running
+    for name in running:
+        assert admin.api("DELETE", f"/users/{name}/server").status_code in (202, 204)
+    poll("every server to stop", lambda: not admin.api("GET", "/users?state=active").json(), timeout=120)
+    back = switch_off()
+    assert back.returncode == 0, back.stdout + back.stderr
+    settings = Path(swarm_stack.env["COMPOSE_ENV_FILES"]).read_text()
+    assert "BALAIKODE_SWARM=false" in settings and "COMPOSE_FILE" not in settings
+    swarm_stack.wait_healthy()
+    budi.start_server()
+    assert budi.read_file("catatan.txt") == "tetap ada"
+    assert not swarm_stack.docker.services.list(filters={"label": f"balaikode.project={swarm_stack.project}"})
+    assert swarm_stack.learner_container(budi.name).name == f"{swarm_stack.project}-learner-{budi.name}"
 
 
 def test_the_hub_refuses_to_start_in_swarm_mode_on_bridge_networks(built_images, swarm_stack,
