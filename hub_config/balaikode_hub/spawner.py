@@ -14,7 +14,7 @@ from jupyterhub.utils import maybe_future
 from traitlets import Unicode
 from traitlets.config import LoggingConfigurable
 
-from .swarm import ServiceHardening
+from .swarm import LearnerService
 
 
 class HomeRemoval(LoggingConfigurable):
@@ -52,7 +52,7 @@ class BalaiKodeSpawner(HomeRemoval, DockerSpawner):
         await self.docker("remove_container", self.object_name, force=True)
 
 
-class BalaiKodeSwarmSpawner(HomeRemoval, ServiceHardening, SwarmSpawner):
+class BalaiKodeSwarmSpawner(HomeRemoval, LearnerService, SwarmSpawner):
     async def remove_leftover(self):
         # Removing the service stops its container.
         await self.remove_object()

@@ -19,6 +19,7 @@ decides when a server runs, and the home is on one node, so neither happens
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from docker.types import Mount, RestartPolicy
@@ -33,10 +34,11 @@ FIX = "run ./balaikode swarm, which sets both (docs/scaling.md)"
 DISKS_NODE_CONSTRAINT = "node.role == manager"
 
 
-class ServiceHardening(LoggingConfigurable):
+class LearnerService(LoggingConfigurable):
     """What a learner's swarm service needs beyond DockerSpawner's SwarmSpawner:
     named volumes mounted as volumes (SwarmSpawner binds host paths), the
-    in-memory folders, and a process limit."""
+    in-memory folders, a process limit, the task's own address, and a
+    start that is noticed within a second."""
 
     pids_limit = Int(
         0,
@@ -64,12 +66,48 @@ class ServiceHardening(LoggingConfigurable):
             mounts.append(tmpfs_mount(target, options))
         return mounts
 
+    async def get_ip_and_port(self):
+        """The running task's address on the learner network. Not the
+        service's name: when a learner stops and starts again at once, the
+        name can still resolve to the old task's address for minutes (seen
+        in a returning class's burst: every server "never showed up")."""
+        task = await self.get_task()
+        for attachment in (task or {}).get("NetworksAttachments") or []:
+            if attachment["Network"]["Spec"]["Name"] == self.network_name and attachment.get("Addresses"):
+                return attachment["Addresses"][0].split("/")[0], self.port
+        raise RuntimeError(f"{self.service_name} has no address on {self.network_name}")
+
+    async def start_object(self):
+        """Wait for the task to run. SwarmSpawner waits 1 s, then 1.5 times
+        longer each time up to 11 s, so a server ready after 5 s was noticed
+        after 8; here every half second, then at most every 2 s."""
+        wait = 0.5
+        while True:
+            task = await self.get_task()
+            if not task:
+                raise RuntimeError(f"Service {self.service_name} not found")
+            state = task["Status"]["State"].lower()
+            if state == "running":
+                return
+            if state not in PENDING_TASK_STATES:
+                status = task["Status"]
+                # Shown on the learner's start page after "Spawn failed:".
+                raise RuntimeError(f"server tidak bisa dinyalakan; minta admin melihat log hub "
+                                   f"(swarm task {state}: {status.get('Err') or status.get('Message')})")
+            await asyncio.sleep(wait)
+            wait = min(wait * 1.3, 2.0)
+
     async def docker(self, method, *args, **kwargs):
         if method == "create_service" and self.pids_limit:
             # docker-py's Resources has no field for it; the API has.
             limits = kwargs["task_template"].setdefault("Resources", {}).setdefault("Limits", {})
             limits["Pids"] = self.pids_limit
         return await super().docker(method, *args, **kwargs)
+
+
+# A task on its way to running (Docker's TaskState values before it).
+PENDING_TASK_STATES = {"new", "allocated", "pending", "assigned", "accepted", "preparing", "ready",
+                       "starting"}
 
 
 def tmpfs_mount(target: str, options: str) -> Mount:

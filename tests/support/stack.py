@@ -128,7 +128,10 @@ class Stack:
                 service.remove()
         for container in self.docker.containers.list(
                 all=True, filters={"label": f"balaikode.project={self.project}"}):
-            container.remove(force=True)
+            try:
+                container.remove(force=True)
+            except docker.errors.NotFound:
+                pass  # a removed service's container, gone meanwhile
         self.release_disks()
         self.compose("down", "-v", "--remove-orphans", check=False)
         # Learner homes, course folders and exchanges are made by the hub,

@@ -1,6 +1,7 @@
 """BALAIKODE_SWARM on a bare traitlets Config: the learner's service carries
 the same hardening as the learner's container."""
 
+import asyncio
 from types import SimpleNamespace
 
 import pytest
@@ -90,3 +91,32 @@ def test_a_half_done_switch_stops_the_hub_with_the_fix(engine, said):
 
 def test_a_ready_engine_has_no_problems():
     assert engine_problems(Engine(), "kelas_learners") == []
+
+
+class TaskSpawner(BalaiKodeSwarmSpawner):
+    """The spawner with Docker's answers about its task given, one per call."""
+
+    def __init__(self, tasks, **kwargs):
+        super().__init__(config=config(BALAIKODE_SWARM="true"), user=SimpleNamespace(name="ani"), **kwargs)
+        self.tasks = list(tasks)
+
+    async def get_task(self):
+        return self.tasks.pop(0) if len(self.tasks) > 1 else self.tasks[0]
+
+
+def task(state, err=None):
+    return {"Status": {"State": state, "Err": err},
+            "NetworksAttachments": [
+                {"Network": {"Spec": {"Name": "ingress"}}, "Addresses": ["10.0.0.9/24"]},
+                {"Network": {"Spec": {"Name": "kelas_learners"}}, "Addresses": ["10.0.1.7/24"]}]}
+
+
+def test_the_hub_reaches_the_running_task_by_its_address_not_the_service_name():
+    spawner = TaskSpawner([task("running")])
+    assert asyncio.run(spawner.get_ip_and_port()) == ("10.0.1.7", 8888)
+
+
+def test_a_start_waits_through_pending_states_and_a_rejected_task_fails_at_once():
+    asyncio.run(TaskSpawner([task("pending"), task("preparing"), task("running")]).start_object())
+    with pytest.raises(RuntimeError, match=r"tidak bisa dinyalakan.*rejected: no suitable node"):
+        asyncio.run(TaskSpawner([task("pending"), task("rejected", "no suitable node")]).start_object())
