@@ -97,6 +97,23 @@ class LearnerService(LoggingConfigurable):
             await asyncio.sleep(wait)
             wait = min(wait * 1.3, 2.0)
 
+    async def remove_object(self):
+        """Remove the service, then wait until its container is gone, as a
+        container's stop does: swarm stops it in the background, and a
+        learner who starts again at once would otherwise have two servers
+        on her home for a few seconds. (Only this machine's containers are
+        seen: one in the swarm on another machine is not waited for.)"""
+        await super().remove_object()
+        label = f"com.docker.swarm.service.name={self.service_name}"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STOP_WAIT_SECONDS
+        while loop.time() < deadline:
+            if not await self.docker("containers", all=True, filters={"label": label}):
+                return
+            await asyncio.sleep(0.5)
+        self.log.warning("%s: its container is still there %d s after the service was removed",
+                         self.service_name, STOP_WAIT_SECONDS)
+
     async def docker(self, method, *args, **kwargs):
         if method == "create_service" and self.pids_limit:
             # docker-py's Resources has no field for it; the API has.
@@ -104,6 +121,9 @@ class LearnerService(LoggingConfigurable):
             limits["Pids"] = self.pids_limit
         return await super().docker(method, *args, **kwargs)
 
+
+# Swarm's own grace period before it kills a container is 10 s.
+STOP_WAIT_SECONDS = 15
 
 # A task on its way to running (Docker's TaskState values before it).
 PENDING_TASK_STATES = {"new", "allocated", "pending", "assigned", "accepted", "preparing", "ready",

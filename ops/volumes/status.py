@@ -94,8 +94,13 @@ def learners_by_name(facts: dict, volumes_root: str) -> tuple[dict[str, dict], i
         env = dict(e.split("=", 1) for e in container.get("Config", {}).get("Env", []) if "=" in e)
         name = env.get("NB_USER") or container.get("Name", "").lstrip("/")
         row = learners.setdefault(name, {})
+        state = container.get("State", {}).get("Status", "?")
+        # Her running server wins over a container still on its way out
+        # (with BALAIKODE_SWARM a stopped service's container goes seconds later).
+        if row.get("docker_state") == "running" and state != "running":
+            continue
         row["container"] = container.get("Name", "").lstrip("/")
-        row["docker_state"] = container.get("State", {}).get("Status", "?")
+        row["docker_state"] = state
         if env.get("BALAIKODE_ROLE") == "trainer":
             row["trainer"] = True
     homes = sorted(k for k in os.listdir(volumes_root) if k.startswith("home-")) \

@@ -134,6 +134,9 @@ def test_a_learner_fetches_submits_and_reads_feedback_without_a_mouse(
     fetched = tab.locator("#fetched_assignments_list")
     submit = fetched.get_by_role("button", name=SUBMIT)
     expect(submit).to_be_visible(timeout=NBGRADER_TIMEOUT)
+    # What a screen reader says when the action is done (a polite status).
+    status = page.get_by_role("status").filter(has_text=re.compile(r"^(Tugas|Umpan balik)"))
+    expect(status).to_have_text(f"Tugas {TASK} sudah diambil.")
     # Unfold the assignment (its name is a button), then open its notebook.
     unfold = fetched.get_by_role("button", name=TASK)
     press_on(page, unfold)
@@ -178,6 +181,7 @@ def test_a_learner_fetches_submits_and_reads_feedback_without_a_mouse(
     press_on(page, submit, "Shift+Tab")
     submitted = tab.locator("#submitted_assignments_list")
     expect(submitted.locator(".list_item", has_text=TASK)).to_be_visible(timeout=NBGRADER_TIMEOUT)
+    expect(status).to_have_text(f"Tugas {TASK} sudah dikumpulkan.")
     expect_focus_inside(page, tab, "after submitting")
     check_accessibility(page, "keyboard-assignments-submitted")
     screenshot(page, "assignments-submitted")
@@ -194,6 +198,7 @@ def test_a_learner_fetches_submits_and_reads_feedback_without_a_mouse(
     press_on(page, fetch_feedback)
     view = submitted.get_by_role("link", name=VIEW_FEEDBACK)
     expect(view).to_be_visible(timeout=NBGRADER_TIMEOUT)
+    expect(status).to_have_text(f"Umpan balik tugas {TASK} sudah diambil.")
     check_accessibility(page, "keyboard-feedback-fetched")
     screenshot(page, "feedback-fetched")
     press_on(page, view)

@@ -95,6 +95,18 @@ def test_a_learners_server_is_a_swarm_service_and_keeps_her_files(swarm_stack, b
     assert budi.read_file("catatan.txt") == "tetap ada"
 
 
+def test_the_admins_status_shows_her_service_like_a_container(swarm_stack, budi):
+    """`./balaikode status` reads the task's container: her name, role,
+    state and memory, as on one server (tests/integration/test_status.py)."""
+    budi.start_server()  # still running from the test before; started if not
+    result = subprocess.run(["./balaikode", "status"], cwd=REPO, capture_output=True, text=True,
+                            env={**swarm_stack.env, "COMPOSE_PROJECT_NAME": swarm_stack.project},
+                            timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [row] = [line.split() for line in result.stdout.splitlines() if line.split()[:1] == [budi.name]]
+    assert row[1] == "learner" and row[2] == "running" and row[4].endswith("MiB"), row
+
+
 PROBE = """
 import json, os, socket
 status = dict(l.split(":", 1) for l in open("/proc/self/status").read().splitlines() if ":" in l)

@@ -62,3 +62,23 @@ def test_a_stopped_stack_and_a_garbled_answer_are_shown_not_crashed_on(tmp_path,
         "Hub: STOPPED (start it with ./balaikode up; see ./balaikode logs hub)",
         "", "Services:", "  (none: the stack is not created; ./balaikode up)"]
     assert "  (none yet)" in out
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_her_running_server_wins_over_a_container_on_its_way_out(tmp_path, order):
+    """With BALAIKODE_SWARM a stopped service's container goes a few seconds
+    after the next one started: both are listed for a moment, in any order."""
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    containers = [
+        {"Name": "/bk-learner-budi.1.old", "State": {"Status": "exited"}, "Config": {"Env": ["NB_USER=budi"]}},
+        {"Name": "/bk-learner-budi.1.new", "State": {"Status": "running"}, "Config": {"Env": ["NB_USER=budi"]}},
+    ][::order]
+    (facts / "containers.json").write_text(json.dumps(containers))
+    (facts / "stats.json").write_text(json.dumps(
+        {"Name": "bk-learner-budi.1.new", "CPUPerc": "0.10%", "MemUsage": "90MiB / 1GiB", "MemPerc": "8.79%"}))
+    (facts / "users.tsv").write_text("budi\tlearner\t\n")
+    out = status.report(project="bk", version="0.3.0", url="", hub_health="ok",
+                        facts=status.read_facts(str(facts)), volumes_root=str(tmp_path / "none"))
+    [budi] = [line.split() for line in out.splitlines() if line.split()[:1] == ["budi"]]
+    assert budi[:5] == ["budi", "learner", "running", "0.10%", "90MiB"], budi

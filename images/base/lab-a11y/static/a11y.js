@@ -239,6 +239,83 @@
     }
   }
 
+  /* Fetch, Submit and Fetch Feedback change the lists without a word: a
+   * screen reader user cannot tell that they are done. Say so in a polite
+   * status region once the assignment shows up where the action puts it
+   * (an error is nbgrader's own dialog, which is read out by itself). The
+   * action is told by the list its button is in, not by the button's words,
+   * which change with the language. */
+  var DONE = {
+    fetch: { id: "Tugas {name} sudah diambil.", en: "Assignment {name} fetched." },
+    submit: { id: "Tugas {name} sudah dikumpulkan.", en: "Assignment {name} submitted." },
+    feedback: { id: "Umpan balik tugas {name} sudah diambil.", en: "Feedback for {name} fetched." },
+  };
+  var ACTION_OF_LIST = {
+    released_assignments_list: "fetch",
+    fetched_assignments_list: "submit",
+    submitted_assignments_list: "feedback",
+  };
+  var awaited = null; // {action, name, before, until}
+
+  function rowsOf(listId, name) {
+    return Array.prototype.filter.call(
+      document.querySelectorAll("#" + listId + " > .list_item, #" + listId + " .list_item:not(.nested_list_item)"),
+      function (row) {
+        var item = row.querySelector(".item_name");
+        return item && item.textContent.trim() === name;
+      });
+  }
+
+  // What the action changes, counted: her fetched row, a submission (a
+  // dated row under the submitted assignment), a "view feedback" link.
+  function progress(action, name) {
+    if (action === "fetch") return rowsOf("fetched_assignments_list", name).length;
+    if (action === "submit") return document.querySelectorAll("#submitted_assignments_list .nested_list_item").length;
+    return document.querySelectorAll("#submitted_assignments_list a." + VIEW_FEEDBACK).length;
+  }
+
+  function statusRegion() {
+    var region = document.getElementById("bk-assignment-status");
+    if (region) return region;
+    region = document.createElement("div");
+    region.id = "bk-assignment-status";
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    // Heard, not seen: the list itself shows the change.
+    region.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;" +
+      "clip:rect(0 0 0 0);white-space:nowrap;";
+    document.body.appendChild(region);
+    return region;
+  }
+
+  function watchAction(event) {
+    var button = event.target.closest && event.target.closest("#nbgrader-assignment-list button");
+    if (!button) return;
+    var row = button.closest(".list_item");
+    var list = row && !row.classList.contains("nested_list_item") && row.closest(".list_container[id]");
+    var action = list && ACTION_OF_LIST[list.id];
+    var item = row && row.querySelector(".item_name");
+    if (!action || !item) return;
+    var name = item.textContent.trim();
+    awaited = { action: action, name: name, before: progress(action, name), until: Date.now() + 120000 };
+  }
+
+  function announceDone() {
+    if (!awaited) return;
+    if (document.querySelector(".jp-Dialog") || Date.now() > awaited.until) {
+      awaited = null;
+      return;
+    }
+    if (progress(awaited.action, awaited.name) <= awaited.before) return;
+    var words = DONE[awaited.action][indonesian() ? "id" : "en"];
+    var region = statusRegion();
+    region.textContent = "";
+    var text = words.replace("{name}", awaited.name);
+    awaited = null;
+    // A new text node, a frame later: read out even when it repeats.
+    requestAnimationFrame(function () { region.textContent = text; });
+  }
+
   var plugin = {
     id: "@balaikode/a11y:plugin",
     description: "nbgrader's Assignments tab and JupyterLab's toolbars for the keyboard and screen readers",
@@ -248,7 +325,7 @@
       new MutationObserver(function () {
         if (pending) return;
         pending = true;
-        requestAnimationFrame(function () { pending = false; mend(); restoreFocus(); });
+        requestAnimationFrame(function () { pending = false; mend(); restoreFocus(); announceDone(); });
       }).observe(document.body, {
         childList: true, subtree: true, attributes: true,
         attributeFilter: ["aria-pressed", "role", "disabled", "title", "src"],
@@ -256,6 +333,7 @@
       document.addEventListener("focusin", remember);
       mend();
       document.addEventListener("click", syncExpanded);
+      document.addEventListener("click", watchAction, true);
       openFeedback(app);
     },
   };
