@@ -45,21 +45,22 @@ settings_off() {
 # The learner networks change driver, which Docker only does by making them
 # anew: no learner server may be on them then. Stopping them here would lose
 # unsaved notebooks, so the admin does it knowingly.
-learner_containers() {
-    docker ps -q --filter "label=balaikode.project=$project" --filter "label=balaikode.role=learner" | wc -l
+learner_containers() {  # learner_containers [DOCKER-PS-FILTER...]: how many run
+    docker ps -q --filter "label=balaikode.project=$project" --filter "label=balaikode.role=learner" "$@" | wc -l
 }
-no_learner_containers() { [ "$(learner_containers)" = 0 ]; }
+# A swarm task's container whose service the hub removed: swarm ends it a few seconds later.
+no_task_containers() { [ "$(learner_containers --filter label=com.docker.swarm.task.id)" = 0 ]; }
 no_learner_servers() {
-    local services=0 running
+    local services=0 containers tasks servers
     if [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = true ]; then
         services=$(docker service ls -q --filter "label=balaikode.project=$project" | wc -l)
     fi
-    running=$(learner_containers)
-    [ "$services" = 0 ] && [ "$running" = 0 ] && return
-    # A service the hub removed stops its container a few seconds later.
-    [ "$services" = 0 ] && [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" = active ] \
-        && wait_for 60 "the stopped servers' containers to end" no_learner_containers && return
-    die "$((services > running ? services : running)) learner servers are running: stop them first (admin page /hub/admin, \"Stop All\"), then run this again"
+    containers=$(learner_containers)
+    tasks=$(learner_containers --filter label=com.docker.swarm.task.id)
+    servers=$((services + containers - tasks))
+    [ "$servers" = 0 ] \
+        || die "$servers learner servers are running: stop them first (admin page /hub/admin, \"Stop All\"), then run this again"
+    [ "$tasks" = 0 ] || wait_for 60 "the stopped servers' containers to end" no_task_containers
 }
 
 restart_stack() {

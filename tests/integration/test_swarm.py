@@ -9,61 +9,18 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
-import docker
 import pytest
 
 from support.course import answer
 from support.hub_client import poll
-from support.stack import (ARTIFACTS, REPO, TEST_STACK_SETTINGS, admin_browser, course_factory,
-                           learner_factory, start_stack)
+from support.stack import admin_browser, course_factory, start_stack
+from support.swarm import balaikode
 
-SWARM_FILES = "docker-compose.yml:docker-compose.swarm.yml"
 COURSE = "kelas-kawanan"
 TASK = "01-variabel"
 CORRECT_TOTAL = "def hitung_total(harga, jumlah):\n    return harga * jumlah\n"
-
-
-@pytest.fixture(scope="module")
-def swarm_engine():
-    """Leaves the swarm again afterwards if the engine was not in one (the
-    tests make it a manager through `./balaikode swarm`)."""
-    client = docker.from_env()
-    was_inactive = client.info()["Swarm"]["LocalNodeState"] == "inactive"
-    yield client
-    if was_inactive:
-        subprocess.run(["docker", "swarm", "leave", "--force"], capture_output=True)
-
-
-@pytest.fixture(scope="module")
-def swarm_stack(built_images, swarm_engine, tmp_path_factory):
-    """A one-server stack switched over as an admin does it: `./balaikode swarm`."""
-    stack = start_stack(tmp_path_factory, **TEST_STACK_SETTINGS)
-    try:
-        stack.up()
-        switched = subprocess.run([str(REPO / "balaikode"), "swarm", "--advertise-addr", "127.0.0.1"],
-                                  cwd=REPO, env={**stack.env, "COMPOSE_PROJECT_NAME": stack.project},
-                                  capture_output=True, text=True, timeout=600)
-        assert switched.returncode == 0, switched.stdout + switched.stderr
-        settings = Path(stack.env["COMPOSE_ENV_FILES"]).read_text()
-        assert "BALAIKODE_SWARM=true" in settings and f"COMPOSE_FILE={SWARM_FILES}" in settings
-        stack.wait_healthy()
-    except BaseException:
-        print(stack.logs(), file=sys.stderr)
-        stack.remove_everything()
-        raise
-    yield stack
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"{stack.project}-swarm-compose.log").write_text(stack.logs())
-    stack.remove_everything()
-
-
-@pytest.fixture(scope="module")
-def swarm_learner(swarm_stack):
-    return learner_factory(swarm_stack, admin_browser(swarm_stack))
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +56,7 @@ def test_the_admins_status_shows_her_service_like_a_container(swarm_stack, budi)
     """`./balaikode status` reads the task's container: her name, role,
     state and memory, as on one server (tests/integration/test_status.py)."""
     budi.start_server()  # still running from the test before; started if not
-    result = subprocess.run(["./balaikode", "status"], cwd=REPO, capture_output=True, text=True,
-                            env={**swarm_stack.env, "COMPOSE_PROJECT_NAME": swarm_stack.project},
-                            timeout=120)
+    result = balaikode(swarm_stack, "status")
     assert result.returncode == 0, result.stdout + result.stderr
     [row] = [line.split() for line in result.stdout.splitlines() if line.split()[:1] == [budi.name]]
     assert row[1] == "learner" and row[2] == "running" and row[4].endswith("MiB"), row
@@ -176,33 +131,44 @@ def test_a_course_runs_from_release_to_feedback(course):
     assert "5.0" in ani.feedback_html(TASK)
 
 
-def test_the_admin_switches_back_to_containers_and_her_files_stay(swarm_stack, budi):
-    """Last of the module's swarm tests: `./balaikode swarm --off`. It
-    refuses while servers run (they would lose unsaved work); the admin stops
-    them on the admin page (the same API call), then it switches."""
-    def switch_off():
-        return subprocess.run([str(REPO / "balaikode"), "swarm", "--off"], cwd=REPO,
-                              env={**swarm_stack.env, "COMPOSE_PROJECT_NAME": swarm_stack.project},
-                              capture_output=True, text=True, timeout=600)
-
-    refused = switch_off()
-    assert refused.returncode != 0 and "learner servers are running: stop them first" in refused.stderr
-    assert "BALAIKODE_SWARM=true" in Path(swarm_stack.env["COMPOSE_ENV_FILES"]).read_text()
-    admin = admin_browser(swarm_stack)
+def stop_every_server(admin) -> list[str]:
+    """What an admin does on the admin page ("Stop All"), through the same API."""
     running = [u["name"] for u in admin.api("GET", "/users?state=active").json()]
-    assert budi.name in running
     for name in running:
         assert admin.api("DELETE", f"/users/{name}/server").status_code in (202, 204)
     poll("every server to stop", lambda: not admin.api("GET", "/users?state=active").json(), timeout=120)
-    back = switch_off()
+    return running
+
+
+def test_the_admin_switches_back_to_containers_and_again_to_swarm_and_her_files_stay(swarm_stack, budi):
+    """`./balaikode swarm --off`, then `./balaikode swarm` again (the
+    session's swarm stack is left as it was found). Both refuse while
+    servers run (they would lose unsaved work)."""
+    refused = balaikode(swarm_stack, "swarm", "--off")
+    assert refused.returncode != 0 and "learner servers are running: stop them first" in refused.stderr
+    settings_file = Path(swarm_stack.env["COMPOSE_ENV_FILES"])
+    assert "BALAIKODE_SWARM=true" in settings_file.read_text()
+    admin = admin_browser(swarm_stack)
+    assert budi.name in stop_every_server(admin)
+
+    back = balaikode(swarm_stack, "swarm", "--off")
     assert back.returncode == 0, back.stdout + back.stderr
-    settings = Path(swarm_stack.env["COMPOSE_ENV_FILES"]).read_text()
+    settings = settings_file.read_text()
     assert "BALAIKODE_SWARM=false" in settings and "COMPOSE_FILE" not in settings
     swarm_stack.wait_healthy()
     budi.start_server()
     assert budi.read_file("catatan.txt") == "tetap ada"
     assert not swarm_stack.docker.services.list(filters={"label": f"balaikode.project={swarm_stack.project}"})
     assert swarm_stack.learner_container(budi.name).name == f"{swarm_stack.project}-learner-{budi.name}"
+
+    assert "learner servers are running" in balaikode(swarm_stack, "swarm").stderr
+    stop_every_server(admin)
+    again = balaikode(swarm_stack, "swarm", "--advertise-addr", "127.0.0.1")
+    assert again.returncode == 0, again.stdout + again.stderr
+    swarm_stack.wait_healthy()
+    budi.start_server()
+    assert service_of(swarm_stack, budi.name)
+    assert budi.read_file("catatan.txt") == "tetap ada"
 
 
 def test_the_hub_refuses_to_start_in_swarm_mode_on_bridge_networks(built_images, swarm_stack,
