@@ -9,8 +9,10 @@ service spec of Docker 20.10 (API 1.41) cannot say, and what stands in:
   `setpriv --no-new-privs` and an empty bounding set, so every process of the
   learner has it (tests check /proc/self/status); only the start script,
   root for a moment, runs without it.
-- `memswap_limit`: services cannot set it; Docker then allows swap up to the
-  memory limit again. A Balai Kode server has no swap (docs/scaling.md).
+- `memswap_limit`: services cannot set it; Docker then allows as much swap
+  again as the memory limit. The hub sets it on the task's container as soon
+  as it runs (`docker update`, which swarm leaves alone), so a server on a
+  machine with swap cannot thrash its disk (tests/security/test_redteam_swarm.py).
 
 Swarm would restart a stopped server and move it to another node; the hub
 decides when a server runs, and the home is on one node, so neither happens
@@ -88,6 +90,7 @@ class LearnerService(LoggingConfigurable):
                 raise RuntimeError(f"Service {self.service_name} not found")
             state = task["Status"]["State"].lower()
             if state == "running":
+                await self.limit_swap(task)
                 return
             if state not in PENDING_TASK_STATES:
                 status = task["Status"]
@@ -113,6 +116,15 @@ class LearnerService(LoggingConfigurable):
             await asyncio.sleep(0.5)
         self.log.warning("%s: its container is still there %d s after the service was removed",
                          self.service_name, STOP_WAIT_SECONDS)
+
+    async def limit_swap(self, task: dict) -> None:
+        """No swap beyond the memory limit, as the container has it. A failure
+        fails the start: a server without its limit does not run."""
+        if not self.mem_limit:
+            return
+        container = task["Status"]["ContainerStatus"]["ContainerID"]
+        await self.docker("update_container", container, mem_limit=self.mem_limit,
+                          memswap_limit=self.mem_limit)
 
     async def docker(self, method, *args, **kwargs):
         if method == "create_service" and self.pids_limit:

@@ -99,13 +99,17 @@ class TaskSpawner(BalaiKodeSwarmSpawner):
     def __init__(self, tasks, **kwargs):
         super().__init__(config=config(BALAIKODE_SWARM="true"), user=SimpleNamespace(name="ani"), **kwargs)
         self.tasks = list(tasks)
+        self.calls = []
+
+    async def docker(self, method, *args, **kwargs):
+        self.calls.append((method, args, kwargs))
 
     async def get_task(self):
         return self.tasks.pop(0) if len(self.tasks) > 1 else self.tasks[0]
 
 
 def task(state, err=None):
-    return {"Status": {"State": state, "Err": err},
+    return {"Status": {"State": state, "Err": err, "ContainerStatus": {"ContainerID": "c0ffee"}},
             "NetworksAttachments": [
                 {"Network": {"Spec": {"Name": "ingress"}}, "Addresses": ["10.0.0.9/24"]},
                 {"Network": {"Spec": {"Name": "kelas_learners"}}, "Addresses": ["10.0.1.7/24"]}]}
@@ -117,6 +121,11 @@ def test_the_hub_reaches_the_running_task_by_its_address_not_the_service_name():
 
 
 def test_a_start_waits_through_pending_states_and_a_rejected_task_fails_at_once():
-    asyncio.run(TaskSpawner([task("pending"), task("preparing"), task("running")]).start_object())
+    started = TaskSpawner([task("pending"), task("preparing"), task("running")])
+    asyncio.run(started.start_object())
+    # A service cannot say memswap_limit: the running container gets it.
+    [(method, args, limits)] = started.calls
+    assert (method, args) == ("update_container", ("c0ffee",))
+    assert limits["memswap_limit"] == limits["mem_limit"] == started.mem_limit > 0
     with pytest.raises(RuntimeError, match=r"tidak bisa dinyalakan.*rejected: no suitable node"):
         asyncio.run(TaskSpawner([task("pending"), task("rejected", "no suitable node")]).start_object())
