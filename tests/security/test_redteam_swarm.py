@@ -42,7 +42,8 @@ def swarm_internet_stack(built_images, tmp_path_factory):
         # Another run (benchmarks, test_swarm.py) may use the engine's swarm
         # now: leave it only if it was not one before and nobody else has a
         # service in it.
-        if was_inactive and not client.services.list():
+        if (was_inactive and client.info()["Swarm"]["LocalNodeState"] == "active"
+                and not client.services.list()):
             subprocess.run(["docker", "swarm", "leave", "--force"], capture_output=True)
 
 
