@@ -12,39 +12,19 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import sys
 import time
 
-import docker
 import pytest
 
 from support.hub_client import poll
-from support.stack import TEST_STACK_SETTINGS, admin_browser, learner_factory, start_stack
-from support.swarm import balaikode
+from support.stack import admin_browser, learner_factory
+from support.swarm import switched_stack
 
 
 @pytest.fixture(scope="module")
 def swarm_internet_stack(built_images, tmp_path_factory):
-    client = docker.from_env()
-    was_inactive = client.info()["Swarm"]["LocalNodeState"] == "inactive"
-    stack = start_stack(tmp_path_factory, BALAIKODE_LEARNER_INTERNET="true", **TEST_STACK_SETTINGS)
-    try:
-        stack.up()
-        switched = balaikode(stack, "swarm", "--advertise-addr", "127.0.0.1")
-        assert switched.returncode == 0, switched.stdout + switched.stderr
-        stack.wait_healthy()
+    with switched_stack(tmp_path_factory, BALAIKODE_LEARNER_INTERNET="true") as stack:
         yield stack
-    except BaseException:
-        print(stack.logs(), file=sys.stderr)
-        raise
-    finally:
-        stack.remove_everything()
-        # Another run (benchmarks, test_swarm.py) may use the engine's swarm
-        # now: leave it only if it was not one before and nobody else has a
-        # service in it.
-        if (was_inactive and client.info()["Swarm"]["LocalNodeState"] == "active"
-                and not client.services.list()):
-            subprocess.run(["docker", "swarm", "leave", "--force"], capture_output=True)
 
 
 @pytest.fixture(scope="module")

@@ -132,6 +132,9 @@ class Stack:
                 container.remove(force=True)
             except docker.errors.NotFound:
                 pass  # a removed service's container, gone meanwhile
+            except docker.errors.APIError as error:
+                if error.status_code != 409:  # 409: Docker is removing it already
+                    raise
         self.release_disks()
         self.compose("down", "-v", "--remove-orphans", check=False)
         # Learner homes, course folders and exchanges are made by the hub,

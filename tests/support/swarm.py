@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import docker
@@ -23,36 +24,45 @@ def balaikode(stack, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
-@pytest.fixture(scope="session")
-def swarm_engine():
-    """Leaves the swarm again afterwards if the engine was not in one (the
-    tests make it a manager through `./balaikode swarm`)."""
-    client = docker.from_env()
-    was_inactive = client.info()["Swarm"]["LocalNodeState"] == "inactive"
-    yield client
-    if was_inactive:
+def leave_if_unused(client, was_inactive: bool) -> None:
+    """Leave the swarm a test made, unless another run (benchmarks, another
+    test session) has a service in it now."""
+    if (was_inactive and client.info()["Swarm"]["LocalNodeState"] == "active"
+            and not client.services.list()):
         subprocess.run(["docker", "swarm", "leave", "--force"], capture_output=True)
 
 
-@pytest.fixture(scope="session")
-def swarm_stack(built_images, swarm_engine, tmp_path_factory):
-    """A one-server stack switched over with `./balaikode swarm`."""
-    stack = start_stack(tmp_path_factory, **TEST_STACK_SETTINGS)
+@contextmanager
+def switched_stack(workdir, **settings: str):
+    """A stack with `settings`, switched over with `./balaikode swarm` as an
+    admin does it (the engine becomes a one-node swarm manager); removed, its
+    logs kept, and the swarm left if this made it and nobody uses it, at the end."""
+    client = docker.from_env()
+    was_inactive = client.info()["Swarm"]["LocalNodeState"] == "inactive"
+    stack = start_stack(workdir, **{**TEST_STACK_SETTINGS, **settings})
     try:
         stack.up()
         switched = balaikode(stack, "swarm", "--advertise-addr", "127.0.0.1")
         assert switched.returncode == 0, switched.stdout + switched.stderr
-        settings = Path(stack.env["COMPOSE_ENV_FILES"]).read_text()
-        assert "BALAIKODE_SWARM=true" in settings and f"COMPOSE_FILE={SWARM_FILES}" in settings
+        written = Path(stack.env["COMPOSE_ENV_FILES"]).read_text()
+        assert "BALAIKODE_SWARM=true" in written and f"COMPOSE_FILE={SWARM_FILES}" in written
         stack.wait_healthy()
+        yield stack
     except BaseException:
         print(stack.logs(), file=sys.stderr)
-        stack.remove_everything()
         raise
-    yield stack
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"{stack.project}-swarm-compose.log").write_text(stack.logs())
-    stack.remove_everything()
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / f"{stack.project}-swarm-compose.log").write_text(stack.logs())
+        stack.remove_everything()
+        leave_if_unused(client, was_inactive)
+
+
+@pytest.fixture(scope="session")
+def swarm_stack(built_images, tmp_path_factory):
+    """The session's swarm stack, with the test settings."""
+    with switched_stack(tmp_path_factory) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="session")
