@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
+need_root swarm
 project=$(bk_project)
 env_file=$(bk_env_file)
 [ -f "$env_file" ] || die "no settings file $env_file: install first (./balaikode install)"

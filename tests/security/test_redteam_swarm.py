@@ -267,6 +267,9 @@ def test_on_the_overlay_she_reaches_only_the_ports_meant_for_her(swarm_internet_
     assert facts["names"]["proxy-api"] == [], facts["names"]
 
 
+SWARM_RESTART_DELAY_SECONDS = 5
+
+
 def test_killing_her_own_server_leaves_no_server_swarm_restarts(swarm_internet_stack, learners):
     """Restart policy none: her server's end is its end. Swarm starts no new
     task for it, the hub notices it stopped, and she can start again."""
@@ -282,11 +285,17 @@ def test_killing_her_own_server_leaves_no_server_swarm_restarts(swarm_internet_s
     except Exception:
         pass
     poll("the hub to see her server stopped", lambda: not mallory.server_model().get("ready"), timeout=120)
-    time.sleep(5)
-    services = stack.docker.services.list(filters={"name": service_name})
-    if services:
+    # A restart would come after swarm's restart delay (5 s unless set):
+    # watch a little longer than that; a new task fails the test at once,
+    # and a service the hub removed has nothing left to restart.
+    watch_until = time.monotonic() + SWARM_RESTART_DELAY_SECONDS + 3
+    while time.monotonic() < watch_until:
+        services = stack.docker.services.list(filters={"name": service_name})
+        if not services:
+            break
         tasks = services[0].tasks()
         assert {task["ID"] for task in tasks} == before, tasks
         assert all(task["Status"]["State"] != "running" for task in tasks), tasks
+        time.sleep(0.5)
     mallory.start_server()
     assert mallory.run_code("print(6 * 7)").strip() == "42"
