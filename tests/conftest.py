@@ -5,4 +5,4 @@
 from support.browser import chromium  # noqa: F401
 from support.stack import (  # noqa: F401
     admin, built_images, debian_image, make_course, new_learner, pytest_runtest_makereport, stack)
-from support.swarm import swarm_learner, swarm_stack  # noqa: F401
+from support.swarm import swarm_engine, swarm_learner, swarm_stack  # noqa: F401

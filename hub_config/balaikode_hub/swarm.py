@@ -171,8 +171,8 @@ def apply_swarm(c: Config, s: dict[str, Any], d) -> None:
     c.BalaiKodeSwarmSpawner.tmpfs = host["tmpfs"]
     c.BalaiKodeSwarmSpawner.extra_placement_spec = {"constraints": [DISKS_NODE_CONSTRAINT]}
     c.BalaiKodeSwarmSpawner.extra_task_spec = {"restart_policy": RestartPolicy(condition="none")}
-    # The service's name resolves to its one task's address on the learner
-    # network, not to a virtual IP (which an internal overlay does not route).
+    # No virtual IP (an internal overlay does not route it): the hub uses the
+    # task's own address, and the service's name resolves to that too.
     c.BalaiKodeSwarmSpawner.extra_endpoint_spec = {"mode": "dnsrr"}
 
 

@@ -1,46 +1,15 @@
 """Two learners: own UID, not root, no capabilities, no Docker socket, no way
 into each other's home, limits applied, no route out of the learner network."""
 
-import json
-
 import pytest
 
+from support.attack import assert_contained, probe
 from support.stack import learners_with_secrets
 
 
 @pytest.fixture(scope="module")
 def pair(stack, new_learner):
     return learners_with_secrets(new_learner, "ani", "eko")
-
-
-PROBE = """
-import json, os, pathlib
-status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
-homes = sorted(p.name for p in pathlib.Path("/home").iterdir())
-print(json.dumps({
-    "uid": os.getuid(), "gid": os.getgid(), "home": os.environ["HOME"],
-    "cap_eff": status["CapEff"].strip(), "cap_bnd": status["CapBnd"].strip(),
-    "no_new_privs": status["NoNewPrivs"].strip(),
-    "docker_sock": any(os.path.exists(p) for p in ["/var/run/docker.sock", "/run/docker.sock"]),
-    "homes": homes,
-}))
-"""
-
-
-def probe(learner):
-    return json.loads(learner.run_code(PROBE))
-
-
-def assert_contained(learner, facts):
-    """What PROBE saw in her kernel: her own UID and home, no privileges."""
-    assert facts["uid"] >= 10000 and facts["gid"] == facts["uid"]
-    assert facts["home"] == f"/home/{learner.name}"
-    assert facts["cap_eff"] == "0000000000000000"
-    assert facts["cap_bnd"] == "0000000000000000"
-    assert facts["no_new_privs"] == "1"
-    assert facts["docker_sock"] is False
-    # Only her own home exists in her container.
-    assert facts["homes"] == [learner.name]
 
 
 def test_each_learner_is_an_unprivileged_user_with_own_uid(pair):

@@ -22,7 +22,7 @@ from support.swarm import switched_stack
 
 
 @pytest.fixture(scope="module")
-def swarm_internet_stack(built_images, tmp_path_factory):
+def swarm_internet_stack(built_images, swarm_engine, tmp_path_factory):
     with switched_stack(tmp_path_factory, BALAIKODE_LEARNER_INTERNET="true") as stack:
         yield stack
 
@@ -286,16 +286,18 @@ def test_killing_her_own_server_leaves_no_server_swarm_restarts(swarm_internet_s
         pass
     poll("the hub to see her server stopped", lambda: not mallory.server_model().get("ready"), timeout=120)
     # A restart would come after swarm's restart delay (5 s unless set):
-    # watch a little longer than that; a new task fails the test at once,
-    # and a service the hub removed has nothing left to restart.
-    watch_until = time.monotonic() + SWARM_RESTART_DELAY_SECONDS + 3
-    while time.monotonic() < watch_until:
-        services = stack.docker.services.list(filters={"name": service_name})
-        if not services:
-            break
+    # Docker's event stream over a window a little longer than that says
+    # whether any container of her service started again.
+    since = time.time()
+    restarted = list(stack.docker.events(
+        decode=True, since=since, until=since + SWARM_RESTART_DELAY_SECONDS + 3,
+        filters={"type": "container", "event": "start",
+                 "label": f"com.docker.swarm.service.name={service_name}"}))
+    assert restarted == [], restarted
+    services = stack.docker.services.list(filters={"name": service_name})
+    if services:  # the hub may have removed it already: nothing left to restart
         tasks = services[0].tasks()
         assert {task["ID"] for task in tasks} == before, tasks
         assert all(task["Status"]["State"] != "running" for task in tasks), tasks
-        time.sleep(0.5)
     mallory.start_server()
     assert mallory.run_code("print(6 * 7)").strip() == "42"

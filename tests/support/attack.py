@@ -3,6 +3,7 @@ and reading the effect of an attack back through the admin API."""
 
 from __future__ import annotations
 
+import json
 import re
 
 
@@ -43,3 +44,34 @@ def make_me_admin_page(author: str) -> str:
   document.getElementById("result").textContent = "DONE " + out.join(" ");
 }})();
 </script></body></html>"""
+
+
+# What a learner's own kernel sees of her privileges (tests/integration).
+CONTAINMENT_PROBE = """
+import json, os, pathlib
+status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
+homes = sorted(p.name for p in pathlib.Path("/home").iterdir())
+print(json.dumps({
+    "uid": os.getuid(), "gid": os.getgid(), "home": os.environ["HOME"],
+    "cap_eff": status["CapEff"].strip(), "cap_bnd": status["CapBnd"].strip(),
+    "no_new_privs": status["NoNewPrivs"].strip(),
+    "docker_sock": any(os.path.exists(p) for p in ["/var/run/docker.sock", "/run/docker.sock"]),
+    "homes": homes,
+}))
+"""
+
+
+def probe(learner) -> dict:
+    return json.loads(learner.run_code(CONTAINMENT_PROBE))
+
+
+def assert_contained(learner, facts):
+    """What CONTAINMENT_PROBE saw in her kernel: her own UID and home, no privileges."""
+    assert facts["uid"] >= 10000 and facts["gid"] == facts["uid"]
+    assert facts["home"] == f"/home/{learner.name}"
+    assert facts["cap_eff"] == "0000000000000000"
+    assert facts["cap_bnd"] == "0000000000000000"
+    assert facts["no_new_privs"] == "1"
+    assert facts["docker_sock"] is False
+    # Only her own home exists in her container.
+    assert facts["homes"] == [learner.name]

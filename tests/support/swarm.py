@@ -24,9 +24,15 @@ def balaikode(stack, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
-def leave_if_unused(client, was_inactive: bool) -> None:
-    """Leave the swarm a test made, unless another run (benchmarks, another
-    test session) has a service in it now."""
+@pytest.fixture(scope="session")
+def swarm_engine():
+    """The engine's swarm state when the session first needed a swarm. Left
+    again only at the session's end, if the session made it and no service
+    of anyone's is left in it: in one run, leaving in the middle was followed
+    by the other stacks' servers never getting ready."""
+    client = docker.from_env()
+    was_inactive = client.info()["Swarm"]["LocalNodeState"] == "inactive"
+    yield client
     if (was_inactive and client.info()["Swarm"]["LocalNodeState"] == "active"
             and not client.services.list()):
         subprocess.run(["docker", "swarm", "leave", "--force"], capture_output=True)
@@ -36,9 +42,7 @@ def leave_if_unused(client, was_inactive: bool) -> None:
 def switched_stack(workdir, **settings: str):
     """A stack with `settings`, switched over with `./balaikode swarm` as an
     admin does it (the engine becomes a one-node swarm manager); removed, its
-    logs kept, and the swarm left if this made it and nobody uses it, at the end."""
-    client = docker.from_env()
-    was_inactive = client.info()["Swarm"]["LocalNodeState"] == "inactive"
+    logs kept, at the end. Use it with the `swarm_engine` fixture."""
     stack = start_stack(workdir, **{**TEST_STACK_SETTINGS, **settings})
     try:
         stack.up()
@@ -55,11 +59,10 @@ def switched_stack(workdir, **settings: str):
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / f"{stack.project}-swarm-compose.log").write_text(stack.logs())
         stack.remove_everything()
-        leave_if_unused(client, was_inactive)
 
 
 @pytest.fixture(scope="session")
-def swarm_stack(built_images, tmp_path_factory):
+def swarm_stack(built_images, swarm_engine, tmp_path_factory):
     """The session's swarm stack, with the test settings."""
     with switched_stack(tmp_path_factory) as stack:
         yield stack

@@ -198,15 +198,19 @@
                    element.getClientRects().length > 0);
   }
 
+  // The Assignments tab's rows (`selector`) whose name reads `name`.
+  function rowsNamed(selector, name) {
+    return Array.prototype.filter.call(document.querySelectorAll(selector), function (row) {
+      var item = row.querySelector(".item_name");
+      return item && item.textContent.trim() === name;
+    });
+  }
+
   // The same control in the rebuilt list (same list, row and kind), else the
   // first control of the assignment's row wherever it moved (fetched after
   // Fetch): never a button the user did not choose.
   function sameAssignment() {
-    var rows = Array.prototype.filter.call(
-      document.querySelectorAll("#nbgrader-assignment-list .list_item"), function (row) {
-        var item = row.querySelector(".item_name");
-        return item && item.textContent.trim() === last.assignment;
-      });
+    var rows = rowsNamed("#nbgrader-assignment-list .list_item", last.assignment);
     var controls = function (row) {
       return Array.prototype.filter.call(row.querySelectorAll("a[href], button"), usable);
     };
@@ -257,19 +261,10 @@
   };
   var awaited = null; // {action, name, before, until}
 
-  function rowsOf(listId, name) {
-    return Array.prototype.filter.call(
-      document.querySelectorAll("#" + listId + " > .list_item, #" + listId + " .list_item:not(.nested_list_item)"),
-      function (row) {
-        var item = row.querySelector(".item_name");
-        return item && item.textContent.trim() === name;
-      });
-  }
-
   // What the action changes, counted: her fetched row, a submission (a
   // dated row under the submitted assignment), a "view feedback" link.
   function progress(action, name) {
-    if (action === "fetch") return rowsOf("fetched_assignments_list", name).length;
+    if (action === "fetch") return rowsNamed("#fetched_assignments_list .list_item:not(.nested_list_item)", name).length;
     if (action === "submit") return document.querySelectorAll("#submitted_assignments_list .nested_list_item").length;
     return document.querySelectorAll("#submitted_assignments_list a." + VIEW_FEEDBACK).length;
   }
