@@ -180,8 +180,9 @@ def apply_spawner(c: Config, s: dict[str, Any], d: Deployment) -> None:
         "BALAIKODE_LANGUAGE": s["BALAIKODE_LANGUAGE"],
     }
     # Course volumes and the trainer/learner role, from the user's groups;
-    # then the home and exchanges as size-limited disks.
-    c.DockerSpawner.pre_spawn_hook = make_spawn_hook(d.project, disk_sizes(s))
+    # then the home and exchanges as size-limited disks. In swarm mode
+    # learners read the exchange through the grader (courses.course_mounts).
+    c.DockerSpawner.pre_spawn_hook = make_spawn_hook(d.project, disk_sizes(s), s["BALAIKODE_SWARM"])
     c.DockerSpawner.extra_create_kwargs = {
         "labels": {"balaikode.project": d.project, "balaikode.role": "learner"},
     }

@@ -89,18 +89,24 @@ def courses_of(user) -> tuple[list[str], list[str]]:
     return sorted(teaches), sorted(learns)
 
 
-def course_mounts(project: str, db, user) -> tuple[dict, dict[str, str]]:
-    """Volumes and environment for a user's server, from their courses."""
+def course_mounts(project: str, db, user, exchange_service: bool = False) -> tuple[dict, dict[str, str]]:
+    """Volumes and environment for a user's server, from their courses.
+    With `exchange_service` (swarm mode, where a learner's server may run
+    on a machine without the course volumes) a learner who teaches nothing
+    reads the exchange through the grader service instead of a mount
+    (images/base/balaikode_nbgrader/exchange_service.py)."""
     teaches, learns = courses_of(user)
     volumes, exchanges, teaching = {}, [], []
+    through_service = exchange_service and not teaches
     for course in sorted(set(teaches) | set(learns)):
         gid = course_gid(db, course)
         if gid is None:
             continue  # a learner group without its course: not set up by `course create`
         # Learners read the exchange only (fetch, feedback); their
         # submissions are written by the grader service, within a quota.
-        volumes[f"{project}-exchange-{course}"] = {
-            "bind": str(paths.EXCHANGE / course), "mode": "rw" if course in teaches else "ro"}
+        if not through_service:
+            volumes[f"{project}-exchange-{course}"] = {
+                "bind": str(paths.EXCHANGE / course), "mode": "rw" if course in teaches else "ro"}
         exchanges.append(f"{course}:{gid}")
         if course in teaches:
             volumes[f"{project}-course-{course}"] = str(paths.COURSES / course)
@@ -116,13 +122,14 @@ def course_mounts(project: str, db, user) -> tuple[dict, dict[str, str]]:
         # teach. Each course taught has its own formgrader there too
         # (images/base/balaikode_server/course_formgraders.py).
         "BALAIKODE_COURSE": teaching[0].split(":")[0] if teaching else "",
+        "BALAIKODE_EXCHANGE": "service" if through_service else "volume",
     }
     return volumes, env
 
 
-def make_pre_spawn_hook(project: str):
+def make_pre_spawn_hook(project: str, exchange_service: bool = False):
     def pre_spawn_hook(spawner):
-        volumes, env = course_mounts(project, spawner.user.db, spawner.user)
+        volumes, env = course_mounts(project, spawner.user.db, spawner.user, exchange_service)
         spawner.volumes = {**spawner.volumes, **volumes}
         spawner.environment = {**spawner.environment, **env}
     return pre_spawn_hook

@@ -46,9 +46,9 @@ async def ensure_disks(spawner, project: str, sizes: dict[str, int]) -> None:
             log.warning("%s has no size limit (a volume from before disk limits)", volume)
 
 
-def make_spawn_hook(project: str, sizes: dict[str, int]):
+def make_spawn_hook(project: str, sizes: dict[str, int], exchange_service: bool = False):
     """Course mounts first (they add the exchange volumes), then the disks."""
-    courses_hook = make_pre_spawn_hook(project)
+    courses_hook = make_pre_spawn_hook(project, exchange_service)
 
     async def pre_spawn_hook(spawner):
         courses_hook(spawner)

@@ -25,6 +25,12 @@ c.Exchange.cache = os.path.expanduser("~/.local/share/jupyter/nbgrader_cache")
 
 # Submissions readable only by their author and the course's trainers.
 c.ExchangeFactory.submit = "balaikode_nbgrader.submit.PrivateSubmit"
+# A learner's server without the exchange mounted (swarm mode) reads it
+# through the grader service.
+if os.environ.get("BALAIKODE_EXCHANGE") == "service":
+    c.ExchangeFactory.list = "balaikode_nbgrader.exchange_service.ServiceList"
+    c.ExchangeFactory.fetch_assignment = "balaikode_nbgrader.exchange_service.ServiceFetchAssignment"
+    c.ExchangeFactory.fetch_feedback = "balaikode_nbgrader.exchange_service.ServiceFetchFeedback"
 
 # A trainer may teach several courses: `nbgrader` works on the course folder
 # it runs in, else on the first course taught; each course's formgrader sets

@@ -192,6 +192,23 @@ def test_removing_from_a_course_that_is_not_there_is_404_and_bad_bodies_400(db, 
     assert refused(remove_from_course, db, "Kelas A", {}) == (400, problem("course", "Kelas A"))
 
 
+def test_in_swarm_mode_learners_read_the_exchange_through_the_grader(db, kelas):
+    """A learner's server may run on another machine than the exchange
+    volume: it gets no mount, and nbgrader is told to ask the grader. A
+    trainer (who stays beside the course folders) keeps every mount."""
+    siti = orm.User.find(db, "siti")
+    volumes, env = course_mounts("proj", db, siti, exchange_service=True)
+    assert volumes == {}
+    assert env["BALAIKODE_EXCHANGE"] == "service"
+    assert env["BALAIKODE_EXCHANGES"] == f"kelas-a:{kelas['gid']}"
+    volumes, env = course_mounts("proj", db, orm.User.find(db, "guru"), exchange_service=True)
+    assert {"proj-exchange-kelas-a", "proj-course-kelas-a"} <= set(volumes)
+    assert env["BALAIKODE_EXCHANGE"] == "volume"
+    # One machine: the mount, as always.
+    volumes, env = course_mounts("proj", db, siti)
+    assert volumes["proj-exchange-kelas-a"]["mode"] == "ro" and env["BALAIKODE_EXCHANGE"] == "volume"
+
+
 def test_an_archived_course_is_closed_for_its_members_and_kept_whole(db, kelas):
     siti = orm.User.find(db, "siti")
     volumes, env = course_mounts("proj", db, siti)

@@ -5,6 +5,9 @@ POST /services/grader/collect  {course, assignment}
 POST /services/grader/submit   {course, assignment, token, files: {path: base64}}
 POST /services/grader/roster   {course} -> {course, learners: {name: full name or null}}
 POST /services/grader/progress {course, chart} -> the course's progress (progress.py)
+POST /services/grader/exchange/released {course} -> {assignments: {name: [notebooks]}}
+POST /services/grader/exchange/assignment {course, assignment} -> {files: {path: base64}}
+POST /services/grader/exchange/feedback {course, hashes} -> {feedback: {hash: base64}}
 
 Callers authenticate with their JupyterHub token in the Authorization header
 (one given the grader's scope, balaikode/grader_scope.py), checked by
@@ -12,7 +15,8 @@ JupyterHub's own service auth (HubAuth), before any byte of the
 body is read (GraderHandler). Execute, collect and roster serve only
 trainers of the course (members of formgrade-COURSE); submit serves its
 learners and trainers, and files the submission under the caller's own
-name. Progress serves the course's trainers and the hub's admins (the
+name; so do the exchange reads (exchange_read.py), for learners' servers
+that do not mount the exchange. Progress serves the course's trainers and the hub's admins (the
 whole class) and its learners (each her own row only). The roster is how a
 trainer's server fills its nbgrader gradebook with the learners' full
 names: their servers' tokens cannot read the hub's courses, the grader's
@@ -38,7 +42,7 @@ from ..grader_scope import GRADER_SCOPE, grants_grader
 from ..paths import GRADER_TOKEN
 from ..profiles import course_image
 from ..settings import SettingsError, load_settings
-from . import exchange, progress, sandbox
+from . import exchange, exchange_read, progress, sandbox
 from .intake import ByteBudget, PathOnlyLogs, log_request
 
 log = logging.getLogger("balaikode.grader")
@@ -496,6 +500,82 @@ class SubmitHandler(GraderHandler):
         self.finish(report)
 
 
+class ExchangeReadHandler(GraderHandler):
+    """A read of a course's exchange by one of its learners or trainers
+    (exchange_read.py). One read per caller and route at a time (each is a
+    Docker container created and removed): a second at once gets 429."""
+
+    hold_slot_until_answered = True
+    again = ("Permintaanmu yang sebelumnya masih diproses; coba lagi sebentar lagi. "
+             "(A request of yours is still being answered.)")
+
+    def what(self, body: dict):
+        """The read, as a function of an ExchangeReader (checked body)."""
+        raise NotImplementedError
+
+    def answer(self, body: dict, course: str, found) -> dict:
+        raise NotImplementedError
+
+    async def handle(self):
+        body = self.json_body()
+        course = (await self.course_member(body.get("course", ""), ("learners", "trainers")))["course"]
+        read = self.what(body)
+        labels = {"balaikode.project": self.config.project, "balaikode.course": course,
+                  "balaikode.learner": self.caller}
+
+        def reading():
+            with exchange_read.ExchangeReader(self.docker, self.config.image, self.config.project,
+                                              course, labels) as reader:
+                return read(reader)
+        try:
+            found = await asyncio.to_thread(reading)
+        except docker.errors.NotFound:
+            found = None  # the course has no exchange volume yet: nothing released
+        except exchange_read.TooBig as error:
+            raise web.HTTPError(413, str(error)) from None
+        log.info("Exchange read %s of %s for %s", self.request.path.rsplit("/", 1)[1], course,
+                 self.caller)
+        self.finish(self.answer(body, course, found))
+
+
+def base64_values(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: base64.b64encode(data).decode() for name, data in files.items()}
+
+
+class ReleasedHandler(ExchangeReadHandler):
+    def what(self, body):
+        return exchange_read.ExchangeReader.released
+
+    def answer(self, body, course, found):
+        return {"assignments": found or {}}
+
+
+class AssignmentHandler(ExchangeReadHandler):
+    def what(self, body):
+        assignment = body.get("assignment", "")
+        if not names.is_valid("assignment", assignment):
+            raise web.HTTPError(400, "bad assignment name")
+        return lambda reader: reader.assignment(assignment)
+
+    def answer(self, body, course, found):
+        if found is None:
+            raise web.HTTPError(404, f"Tugas {body['assignment']} belum dibagikan di kursus "
+                                     f"{course}. (Not released.)")
+        return {"files": base64_values(found)}
+
+
+class FeedbackHandler(ExchangeReadHandler):
+    def what(self, body):
+        hashes = exchange_read.valid_hashes(body.get("hashes"))
+        if hashes is None:
+            raise web.HTTPError(400, "hashes must be a list of at most "
+                                     f"{exchange_read.MAX_HASHES} feedback names")
+        return lambda reader: reader.feedback(hashes)
+
+    def answer(self, body, course, found):
+        return {"feedback": base64_values(found or {})}
+
+
 class ProgressHandler(GraderHandler):
     """The course's progress for the hub's page (balaikode_hub/progress_page.py),
     which calls with a short-lived token of the person looking."""
@@ -557,6 +637,9 @@ def make_app(settings: Settings, docker_client: docker.DockerClient | None = Non
         (f"{prefix}/collect", CollectHandler, shared),
         (f"{prefix}/submit", SubmitHandler, shared),
         (f"{prefix}/roster", RosterHandler, shared),
+        (f"{prefix}/exchange/released", ReleasedHandler, shared),
+        (f"{prefix}/exchange/assignment", AssignmentHandler, shared),
+        (f"{prefix}/exchange/feedback", FeedbackHandler, shared),
         (f"{prefix}/progress", ProgressHandler, {**shared, "summaries": progress.Summaries()}),
     ], log_function=log_request)
 
