@@ -31,6 +31,7 @@ if os.environ.get("BALAIKODE_EXCHANGE") == "service":
     c.ExchangeFactory.list = "balaikode_nbgrader.exchange_service.ServiceList"
     c.ExchangeFactory.fetch_assignment = "balaikode_nbgrader.exchange_service.ServiceFetchAssignment"
     c.ExchangeFactory.fetch_feedback = "balaikode_nbgrader.exchange_service.ServiceFetchFeedback"
+    c.ExchangeFactory.submit = "balaikode_nbgrader.exchange_service.ServiceSubmit"
 
 # A trainer may teach several courses: `nbgrader` works on the course folder
 # it runs in, else on the first course taught; each course's formgrader sets

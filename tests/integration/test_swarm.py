@@ -108,8 +108,15 @@ def test_her_service_is_hardened_like_her_container_and_the_host_is_out_of_reach
     assert "OPEN" not in reach.values(), reach
 
 
-def test_a_course_runs_from_release_to_feedback(course):
+def test_a_course_runs_from_release_to_feedback(swarm_stack, course):
+    """Her server mounts no course volume (it could run on another machine):
+    the Assignments tab lists, fetches and gets feedback through the grader."""
     trainer, ani = course
+    container = swarm_stack.learner_container(ani.user.name)
+    assert not [m for m in container.attrs["Mounts"] if "exchange" in (m.get("Name") or "")]
+    assert "BALAIKODE_EXCHANGE=service" in container.attrs["Config"]["Env"]
+    [listed] = ani.assignments()
+    assert (listed["assignment_id"], listed["status"]) == (TASK, "released")
     assert ani.act("fetch", TASK)["success"]
     ani.save_notebook(TASK, answer(ani.read_notebook(TASK), {"jawab_total": CORRECT_TOTAL}))
     assert ani.act("submit", TASK)["success"]

@@ -18,26 +18,15 @@ import base64
 import json
 
 import pytest
-import requests
 
 from balaikode.grader_scope import GRADER_SCOPE
+from support.attack import grader, server_token
 from support.hub_client import poll
 
 COURSE = "kelas-token"
 RACE = "kelas-arsip-lari"
 TASK = "01-variabel"
 TRAINER_ROUTES = ("collect", "execute", "roster")
-
-
-def grader(stack, token: str, route: str, body: dict) -> requests.Response:
-    return requests.post(f"{stack.url}/services/grader/{route}", json=body, timeout=180,
-                         headers={"Authorization": f"token {token}"})
-
-
-def server_token(stack, user) -> str:
-    """The JUPYTERHUB_API_TOKEN her kernels can read from their environment."""
-    env = stack.learner_container(user.name).attrs["Config"]["Env"]
-    return next(item.split("=", 1)[1] for item in env if item.startswith("JUPYTERHUB_API_TOKEN="))
 
 
 def minted(user, scopes: list[str]) -> str:

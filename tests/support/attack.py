@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import requests
+
 
 def logged_in_page(chromium, stack, name: str, password: str):
     """A fresh Chromium context logged in to the hub as `name`."""
@@ -75,3 +77,16 @@ def assert_contained(learner, facts):
     assert facts["docker_sock"] is False
     # Only her own home exists in her container.
     assert facts["homes"] == [learner.name]
+
+
+def grader(stack, token: str, route: str, body: dict) -> requests.Response:
+    """A POST to the grader service through the proxy, as the token's owner."""
+    return requests.post(f"{stack.url}/services/grader/{route}", json=body, timeout=180,
+                         headers={"Authorization": f"token {token}"})
+
+
+def server_token(stack, user) -> str:
+    """The JUPYTERHUB_API_TOKEN her kernels can read from their environment
+    (it carries the grader's scope)."""
+    env = stack.learner_container(user.name).attrs["Config"]["Env"]
+    return next(item.split("=", 1)[1] for item in env if item.startswith("JUPYTERHUB_API_TOKEN="))

@@ -1,4 +1,4 @@
-"""nbgrader's list, fetch and fetch-feedback for a learner whose server does
+"""nbgrader's list, fetch, fetch-feedback and submit for a learner whose server does
 not mount the course exchange (swarm mode: her server may run on another
 machine; the hub sets BALAIKODE_EXCHANGE=service).
 
@@ -22,6 +22,7 @@ from nbgrader.exchange.default.list import ExchangeList
 from nbgrader.utils import notebook_hash
 
 from .service import GraderServiceError, call_grader
+from .submit import PrivateSubmit
 
 TIMEOUT = 120
 SECRET = "submission_secret.txt"
@@ -94,18 +95,33 @@ class ThroughService:
             write(root, f"{course}/feedback/{name}.html", data)
 
 
+    def mirror_released(self, root: str, course: str) -> None:
+        """The released assignments' names, with empty stand-ins for their
+        notebooks (listing and submitting compare names only)."""
+        reply = call_grader("/exchange/released", {"course": course}, TIMEOUT)
+        for assignment, notebooks in reply["assignments"].items():
+            os.makedirs(os.path.join(root, course, "outbound", assignment), exist_ok=True)
+            for notebook in notebooks:
+                write(root, f"{course}/outbound/{assignment}/{notebook}", b"")
+
+
 class ServiceList(ThroughService, ExchangeList):
     def mirror(self, root):
         for course in learner_courses(self.coursedir.course_id):
             if self.cached:
                 self.mirror_feedback(root, course, self.coursedir.assignment_id or "*")
             elif not self.inbound:
-                reply = call_grader("/exchange/released", {"course": course}, TIMEOUT)
-                for assignment, notebooks in reply["assignments"].items():
-                    # Only names are listed: empty stand-ins for the notebooks.
-                    os.makedirs(os.path.join(root, course, "outbound", assignment), exist_ok=True)
-                    for notebook in notebooks:
-                        write(root, f"{course}/outbound/{assignment}/{notebook}", b"")
+                self.mirror_released(root, course)
+
+
+class ServiceSubmit(ThroughService, PrivateSubmit):
+    """Submitting checks the released notebooks' names (nbgrader warns
+    about missing ones); the files go to the grader as on one machine."""
+
+    def mirror(self, root):
+        course = self.coursedir.course_id
+        if course in learner_courses(course):
+            self.mirror_released(root, course)
 
 
 class ServiceFetchAssignment(ThroughService, ExchangeFetchAssignment):
