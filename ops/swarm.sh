@@ -5,19 +5,23 @@
 # with the overlay networks of docker-compose.swarm.yml (COMPOSE_FILE, which
 # a plain `docker compose` reads too), then starts the stack again.
 # ./balaikode swarm --off: back to plain containers (the swarm is left as it is).
+# ./balaikode swarm --join-command: the line to type on another machine to
+# add it (./balaikode join).
 # Learners' files, accounts and courses stay where they are.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/ops/host.sh"
 cd "$ROOT"
 
-usage="usage: ./balaikode swarm [--advertise-addr ADDRESS] | swarm --off"
+usage="usage: ./balaikode swarm [--advertise-addr ADDRESS] | swarm --off | swarm --join-command"
 address=""
 off=0
+join_command=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --advertise-addr) [ -n "${2:-}" ] || die "$usage"; address=$2; shift 2 ;;
         --off) off=1; shift ;;
+        --join-command) join_command=1; shift ;;
         *) die "$usage" ;;
     esac
 done
@@ -37,7 +41,27 @@ set_setting() {
 }
 
 SWARM_FILES=docker-compose.yml:docker-compose.swarm.yml
-settings_on() { set_setting BALAIKODE_SWARM true; set_setting COMPOSE_FILE "$SWARM_FILES"; }
+settings_on() { set_setting BALAIKODE_SWARM true; set_setting COMPOSE_FILE "$SWARM_FILES"; ensure_node_secret; }
+# The key the hub and other machines' disks services share (made once).
+node_secret() { env_value BALAIKODE_NODE_SECRET ""; }
+ensure_node_secret() {
+    [ -n "$(node_secret)" ] || set_setting BALAIKODE_NODE_SECRET "$(tr -dc A-Za-z0-9 </dev/urandom | head -c 40)"
+}
+print_join_command() {
+    local address
+    address=$(docker info --format '{{.Swarm.NodeAddr}}')
+    echo "sudo ./balaikode join --manager $address:2377 --token $(docker swarm join-token -q worker)" \
+         "--secret $(node_secret) --project $project"
+}
+
+if [ "$join_command" = 1 ]; then
+    [ "$off" = 0 ] && [ -z "$address" ] || die "$usage"
+    [ "$(env_value BALAIKODE_SWARM false)" = true ] && [ -n "$(node_secret)" ] \
+        || die "this server is not on Docker Swarm yet: sudo ./balaikode swarm first"
+    echo "On the other machine, in a copy of this release with its images built or loaded, run:"
+    print_join_command
+    exit 0
+fi
 settings_off() {
     set_setting BALAIKODE_SWARM false
     sed -i "/^COMPOSE_FILE=${SWARM_FILES//./\\.}\$/d" "$env_file"
@@ -101,8 +125,16 @@ esac
 
 no_learner_servers
 if [ "$(env_value BALAIKODE_SWARM false)" = true ] && docker network inspect -f '{{.Driver}}' "${project}_learners" 2>/dev/null | grep -qx overlay; then
-    say "Already on Docker Swarm: nothing to do"
+    if [ -z "$(node_secret)" ]; then
+        # Switched before other machines could join: the hub needs the key.
+        ensure_node_secret
+        docker compose up -d
+        bk_wait_hub 180 || die "the hub did not come back; see ./balaikode logs hub"
+    fi
+    say "Already on Docker Swarm. To add a machine, run this on it:"
+    print_join_command
     exit 0
 fi
 restart_stack settings_on
-say "Done. Learners' servers now run as swarm services (docker service ls)."
+say "Done. Learners' servers now run as swarm services (docker service ls). To add a machine, run this on it:"
+print_join_command

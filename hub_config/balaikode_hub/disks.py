@@ -31,10 +31,17 @@ def volumes_to_limit(spawner, project: str, sizes: dict[str, int]) -> list[tuple
 
 
 async def ensure_disks(spawner, project: str, sizes: dict[str, int]) -> None:
+    machine = getattr(spawner, "home_node", None)
     for volume, owner in volumes_to_limit(spawner, project, sizes):
+        message = {"op": "ensure", "volume": volume, "owner": owner}
         try:
-            reply = await request({"op": "ensure", "volume": volume, "owner": owner})
-        except (OSError, asyncio.TimeoutError, ValueError) as error:
+            if machine:
+                # Her home's machine (swarm): its own disks service, with the
+                # main server's size (its .env need not say it again).
+                reply = await spawner.machine_request({**message, "min_size": sizes["home"]})
+            else:
+                reply = await request(message)
+        except (OSError, asyncio.TimeoutError, ValueError, RuntimeError) as error:
             reply = {"ok": False, "error": f"disks service unreachable: {error!r}"}
         if not reply.get("ok"):
             log.error("disk for %s: %s", volume, reply.get("error"))
@@ -47,11 +54,16 @@ async def ensure_disks(spawner, project: str, sizes: dict[str, int]) -> None:
 
 
 def make_spawn_hook(project: str, sizes: dict[str, int], exchange_service: bool = False):
-    """Course mounts first (they add the exchange volumes), then the disks."""
+    """Course mounts first (they add the exchange volumes and say whether
+    she teaches), then in swarm mode the machine of her home
+    (placement.py), then the disks."""
     courses_hook = make_pre_spawn_hook(project, exchange_service)
 
     async def pre_spawn_hook(spawner):
         courses_hook(spawner)
+        place_home = getattr(spawner, "place_home", None)
+        if place_home is not None:
+            await place_home(teaches=spawner.environment.get("BALAIKODE_ROLE") == "trainer")
         if any(sizes.values()):
             await ensure_disks(spawner, project, sizes)
     return pre_spawn_hook

@@ -14,6 +14,7 @@ from jupyterhub.utils import maybe_future
 from traitlets import Unicode
 from traitlets.config import LoggingConfigurable
 
+from .placement import HomeMachine
 from .swarm import LearnerService
 
 
@@ -52,7 +53,7 @@ class BalaiKodeSpawner(HomeRemoval, DockerSpawner):
         await self.docker("remove_container", self.object_name, force=True)
 
 
-class BalaiKodeSwarmSpawner(HomeRemoval, LearnerService, SwarmSpawner):
+class BalaiKodeSwarmSpawner(HomeRemoval, HomeMachine, LearnerService, SwarmSpawner):
     async def remove_leftover(self):
         # Removing the service stops its container.
         await self.remove_object()

@@ -16,7 +16,8 @@ service spec of Docker 20.10 (API 1.41) cannot say, and what stands in:
 
 Swarm would restart a stopped server and move it to another node; the hub
 decides when a server runs, and the home is on one node, so neither happens
-(restart policy none, placement on the node that holds the disks).
+(restart policy none, placement on the machine that holds her home:
+placement.py).
 """
 
 from __future__ import annotations
@@ -30,11 +31,6 @@ from traitlets.config import Config, LoggingConfigurable
 
 SWARM_SPAWNER = "balaikode_hub.spawner.BalaiKodeSwarmSpawner"
 FIX = "run ./balaikode swarm, which sets both (docs/scaling.md)"
-
-# The disks service runs beside the hub, on the manager node: homes and
-# exchanges are that node's loop devices.
-DISKS_NODE_CONSTRAINT = "node.role == manager"
-
 
 class LearnerService(LoggingConfigurable):
     """What a learner's swarm service needs beyond DockerSpawner's SwarmSpawner:
@@ -104,18 +100,23 @@ class LearnerService(LoggingConfigurable):
         """Remove the service, then wait until its container is gone, as a
         container's stop does: swarm stops it in the background, and a
         learner who starts again at once would otherwise have two servers
-        on her home for a few seconds. (Only this machine's containers are
-        seen: one in the swarm on another machine is not waited for.)"""
+        on her home for a few seconds."""
         await super().remove_object()
+        if not await self.wait_container_gone():
+            self.log.warning("%s: its container is still there %d s after the service was removed",
+                             self.service_name, STOP_WAIT_SECONDS)
+
+    async def wait_container_gone(self) -> bool:
+        """Whether the service's container on this machine ended in time
+        (placement.HomeMachine asks another machine for its own)."""
         label = f"com.docker.swarm.service.name={self.service_name}"
         loop = asyncio.get_running_loop()
         deadline = loop.time() + STOP_WAIT_SECONDS
         while loop.time() < deadline:
             if not await self.docker("containers", all=True, filters={"label": label}):
-                return
+                return True
             await asyncio.sleep(0.5)
-        self.log.warning("%s: its container is still there %d s after the service was removed",
-                         self.service_name, STOP_WAIT_SECONDS)
+        return False
 
     async def limit_swap(self, task: dict) -> None:
         """No swap beyond the memory limit, as the container has it. A failure
@@ -169,7 +170,8 @@ def apply_swarm(c: Config, s: dict[str, Any], d) -> None:
     }
     c.BalaiKodeSwarmSpawner.pids_limit = host["pids_limit"]
     c.BalaiKodeSwarmSpawner.tmpfs = host["tmpfs"]
-    c.BalaiKodeSwarmSpawner.extra_placement_spec = {"constraints": [DISKS_NODE_CONSTRAINT]}
+    # Where each server runs: the machine of her home (placement.py).
+    c.BalaiKodeSwarmSpawner.node_secret = s["BALAIKODE_NODE_SECRET"] or ""
     c.BalaiKodeSwarmSpawner.extra_task_spec = {"restart_policy": RestartPolicy(condition="none")}
     # No virtual IP (an internal overlay does not route it): the hub uses the
     # task's own address, and the service's name resolves to that too.

@@ -1,10 +1,14 @@
-"""How the hub (and the admin's command line) ask the disks service: one
-JSON object per line over a Unix socket, one JSON answer.
+"""How the hub (and the admin's command line) ask a disks service: one
+JSON object per line, one JSON answer.
 
     {"op": "ensure", "volume": "PROJECT-home-ani", "owner": 10003, "min_size": 0}
 
-The socket lives in a volume only the hub and the disks service mount, so
-filesystem permissions are the authentication.
+On the main server, over a Unix socket in a volume only the hub and the
+disks service mount, so filesystem permissions are the authentication. On
+another machine of a swarm (`./balaikode join`), over TCP on the `nodes`
+overlay network that only the hub and the machines' disks services join;
+there every request carries the shared BALAIKODE_NODE_SECRET, since a
+network can be reached in ways a socket file cannot.
 """
 
 from __future__ import annotations
@@ -16,14 +20,30 @@ from pathlib import Path
 from .paths import DISKS_SOCKET
 
 MAX_REQUEST = 4096
+# The TCP port of a machine's disks service on the nodes network.
+NODE_PORT = 7000
+SECRET_KEY = "secret"
 
 
-async def request(message: dict, socket_path: Path = DISKS_SOCKET, timeout: float = 60) -> dict:
-    """One request, one answer (raises OSError if the service is not there)."""
+def node_address(hostname: str) -> str:
+    """The name a machine's disks service answers to on the nodes network
+    (its compose alias, docker-compose.node.yml)."""
+    return f"disks-{hostname}"
+
+
+async def request(message: dict, socket_path: Path = DISKS_SOCKET, timeout: float = 60, *,
+                  host: str | None = None, secret: str | None = None) -> dict:
+    """One request, one answer (raises OSError if the service is not there).
+    With `host`: that machine's disks service, over TCP, with `secret`."""
     async def exchange():
-        reader, writer = await asyncio.open_unix_connection(str(socket_path))
+        if host is None:
+            reader, writer = await asyncio.open_unix_connection(str(socket_path))
+            line = json.dumps(message)
+        else:
+            reader, writer = await asyncio.open_connection(host, NODE_PORT)
+            line = json.dumps({**message, SECRET_KEY: secret})
         try:
-            writer.write(json.dumps(message).encode() + b"\n")
+            writer.write(line.encode() + b"\n")
             await writer.drain()
             return json.loads(await reader.readline())
         finally:

@@ -188,6 +188,13 @@ def parse_log_level(text: str) -> str:
     return level
 
 
+def parse_node_secret(text: str) -> str:
+    value = text.strip()
+    if len(value) < 32 or not value.isalnum():
+        raise ValueError("must be at least 32 letters and digits (./balaikode swarm makes one)")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     default: str | None
@@ -278,6 +285,13 @@ SCHEMA: dict[str, Setting] = {
         "instead of plain containers. Set by `./balaikode swarm`, together "
         "with the overlay networks of docker-compose.swarm.yml; off: one "
         "server, as before."),
+    "BALAIKODE_NODE_SECRET": Setting(
+        None, parse_node_secret,
+        "Swarm mode with more than one machine: the key the hub and each "
+        "machine's disks service share (their requests carry it). Made by "
+        "`./balaikode swarm`, given to `./balaikode join`; keep it like a "
+        "password.",
+        secret=True),
     "BALAIKODE_IDLE_TIMEOUT": Setting(
         "1h", parse_duration,
         "Stop a learner server after this long without activity (e.g. 30m, "

@@ -8,7 +8,8 @@ import pytest
 
 from balaikode_hub.config import build_config
 from balaikode_hub.spawner import BalaiKodeSpawner, BalaiKodeSwarmSpawner
-from balaikode_hub.swarm import DISKS_NODE_CONSTRAINT, engine_problems, tmpfs_mount
+from balaikode_hub import placement
+from balaikode_hub.swarm import engine_problems, tmpfs_mount
 
 ENV = {"COMPOSE_PROJECT_NAME": "kelas", "BALAIKODE_LEARNER_IMAGE": "balaikode/python:0.3.0"}
 
@@ -34,8 +35,8 @@ def test_the_service_is_hardened_like_the_container():
     assert spec["labels"] == {"balaikode.project": "kelas", "balaikode.role": "learner"}
     assert swarm.pids_limit == 64
     assert swarm.tmpfs == host["tmpfs"]
-    # Kept on the node of the disks, never restarted or moved by swarm itself.
-    assert swarm.extra_placement_spec == {"constraints": [DISKS_NODE_CONSTRAINT]}
+    # Never restarted or moved by swarm itself (placed by her home: placement.py).
+    assert swarm.node_secret == ""
     assert swarm.extra_task_spec["restart_policy"]["Condition"] == "none"
     assert swarm.extra_endpoint_spec == {"mode": "dnsrr"}
     # The settings every spawner shares still come from DockerSpawner's section.
@@ -129,3 +130,38 @@ def test_a_start_waits_through_pending_states_and_a_rejected_task_fails_at_once(
     assert limits["memswap_limit"] == limits["mem_limit"] == started.mem_limit > 0
     with pytest.raises(RuntimeError, match=r"tidak bisa dinyalakan.*rejected: no suitable node"):
         asyncio.run(TaskSpawner([task("pending"), task("rejected", "no suitable node")]).start_object())
+
+
+def node(hostname, role="worker", state="ready", availability="active"):
+    return {"Description": {"Hostname": hostname}, "Status": {"State": state},
+            "Spec": {"Role": role, "Availability": availability}}
+
+
+def test_new_homes_go_to_ready_machines_with_the_fewest_homes():
+    nodes = [node("utama", role="manager"), node("pc-dua"), node("pc-tiga", state="down"),
+             node("pc-empat", availability="drain"), node("pc-lima")]
+    assert placement.ready_workers(nodes) == ["pc-dua", "pc-lima"]
+    assert placement.is_ready(nodes, "pc-dua") and not placement.is_ready(nodes, "pc-tiga")
+    candidates = [placement.MAIN, "pc-dua", "pc-lima"]
+    # Equal: the main server first, then by name.
+    assert placement.fewest_homes(candidates, {}) == placement.MAIN
+    assert placement.fewest_homes(candidates, {"ani": placement.MAIN}) == "pc-dua"
+    assert placement.fewest_homes(candidates, {"ani": placement.MAIN, "eko": "pc-dua"}) == "pc-lima"
+    # Homes on a machine that is away count for nothing here.
+    assert placement.fewest_homes(candidates, {"a": "", "b": "pc-dua", "c": "pc-lima",
+                                               "d": "pc-tiga", "e": "pc-tiga"}) == placement.MAIN
+
+
+def test_a_server_is_placed_on_the_machine_of_her_home_and_keeps_it_in_its_state():
+    assert placement.placement_constraint(placement.MAIN) == "node.role == manager"
+    assert placement.placement_constraint("pc-dua") == "node.hostname == pc-dua"
+    c = config(BALAIKODE_SWARM="true", BALAIKODE_NODE_SECRET="k" * 40)
+    service = BalaiKodeSwarmSpawner(config=c, user=SimpleNamespace(name="ani"))
+    assert service.node_secret == "k" * 40
+    service.load_state({})
+    assert service.home_node is None and "home_node" not in service.get_state()
+    service.load_state({"home_node": "pc-dua"})
+    assert service.get_state()["home_node"] == "pc-dua"
+    # The main server is a choice too, kept as such.
+    service.load_state({"home_node": placement.MAIN})
+    assert service.get_state()["home_node"] == placement.MAIN

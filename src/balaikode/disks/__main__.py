@@ -1,7 +1,9 @@
-"""python3 -m balaikode.disks serve | ensure VOLUME [--owner UID] [--min-size SIZE] | release
+"""python3 -m balaikode.disks serve [--node] | ensure VOLUME [--owner UID] [--min-size SIZE] | release
 
 serve     the service: detach loop devices of deleted disk images (any stack's),
-          re-attach every disk of this project, then answer the hub
+          re-attach every disk of this project, then answer the hub (with
+          --node, on another machine of a swarm: over the nodes network too,
+          with BALAIKODE_NODE_SECRET)
 ensure    ask the service to make one volume a size-limited disk, at least
           SIZE big (restore uses it)
 release   detach every loop device of this project's disks (tearing a stack
@@ -32,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("volume", nargs="?")
     parser.add_argument("--owner", type=int, default=0)
     parser.add_argument("--min-size", type=parse_memory, default=0)
+    parser.add_argument("--node", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "ensure":
         # Through the running service, which does one change at a time.
@@ -55,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
+    if args.node and not values["BALAIKODE_NODE_SECRET"]:
+        print("balaikode disks: --node needs BALAIKODE_NODE_SECRET in .env "
+              "(./balaikode join writes it)", file=sys.stderr)
+        return 2
     store = DiskStore(os.environ["COMPOSE_PROJECT_NAME"], disk_sizes(values))
     try:
         if args.command == "serve":
@@ -62,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             store.release_orphans()
             attached = store.attach_all()
             logging.info("%d disks attached", len(attached))
-            asyncio.run(serve(store))
+            asyncio.run(serve(store, node_secret=values["BALAIKODE_NODE_SECRET"] if args.node else None))
         else:
             for device in store.release():
                 print(device)

@@ -1,20 +1,24 @@
 """The disks service's side of its socket (the protocol and the client are
-in balaikode/disks_socket.py). Learners never see the socket, and the
-service needs no network. Requests run one at a time (loop devices and
-Docker volumes are shared state).
+in balaikode/disks_socket.py). Learners never see the socket, and on the
+main server the service needs no network. On another machine of a swarm it
+also listens on the nodes network, where each request must carry the shared
+secret. Requests run one at a time (loop devices and Docker volumes are
+shared state).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import os
 import threading
 from pathlib import Path
 
-from ..disks_socket import MAX_REQUEST
+from ..disks_socket import MAX_REQUEST, NODE_PORT, SECRET_KEY
 from ..paths import DISKS_SOCKET
+from . import node_duties
 from .store import DiskError, DiskStore
 
 log = logging.getLogger("balaikode.disks")
@@ -30,13 +34,45 @@ def answer(store: DiskStore, request: dict) -> dict:
                 isinstance(n, int) and n >= 0 for n in (owner, min_size)):
             return {"ok": False, "error": "ensure needs a volume name, owner and min_size >= 0"}
         return {"ok": True, **store.ensure(volume, owner=owner, min_size=min_size).as_dict()}
-    return {"ok": False, "error": f"unknown op {op!r}"}
+    if op == "ping":
+        return {"ok": True}
+    try:
+        if op == "limit_swap" and isinstance(request.get("container"), str) \
+                and isinstance(request.get("memory"), int) and request["memory"] > 0:
+            node_duties.limit_swap(store.docker, store.project, request["container"], request["memory"])
+            return {"ok": True}
+        if op == "wait_gone" and isinstance(request.get("service"), str):
+            gone = node_duties.wait_gone(store.docker, store.project, request["service"],
+                                         float(request.get("timeout") or 15))
+            return {"ok": True, "gone": gone}
+    except node_duties.Refused as refusal:
+        return {"ok": False, "error": str(refusal)}
+    return {"ok": False, "error": f"unknown op {op!r} (or its fields are wrong)"}
 
 
-async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET, *, follow_volumes: bool = True) -> None:
+def authorised(request: dict, secret: str | None) -> bool:
+    """A request over the network must carry the machines' shared secret."""
+    if secret is None:
+        return True  # the Unix socket: its file's permissions decide
+    given = request.pop(SECRET_KEY, None)
+    return isinstance(given, str) and hmac.compare_digest(given.encode(), secret.encode())
+
+
+async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET, *, follow_volumes: bool = True,
+                node_secret: str | None = None) -> None:
+    """Answer on the Unix socket; with `node_secret`, also on TCP port
+    NODE_PORT of every address (the container is on the nodes network only)."""
     lock = asyncio.Lock()
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def reply_to(request: dict) -> dict:
+        # Waiting for a container does not hold up other machines' disks.
+        if request.get("op") == "wait_gone":
+            return await asyncio.to_thread(answer, store, request)
+        async with lock:
+            return await asyncio.to_thread(answer, store, request)
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                     secret: str | None = None) -> None:
         try:
             line = await reader.readline()
             try:
@@ -44,18 +80,21 @@ async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET, *, follow_vo
                 if not isinstance(request, dict):
                     raise ValueError("not an object")
             except ValueError:
-                reply = {"ok": False, "error": "expected one JSON object per line"}
-            else:
-                async with lock:
-                    try:
-                        reply = await asyncio.to_thread(answer, store, request)
-                    except DiskError as error:
-                        log.error("%s: %s", request, error)
-                        reply = {"ok": False, "error": str(error)}
-                    except Exception as error:  # noqa: BLE001 - the caller gets an answer, the log the trace
-                        log.exception("%s failed", request)
-                        reply = {"ok": False, "error": f"the disks service failed: {error!r}; "
-                                                      "see its log (./balaikode logs disks)"}
+                request, reply = None, {"ok": False, "error": "expected one JSON object per line"}
+            if request is not None and not authorised(request, secret):
+                log.warning("Refused a request without the right secret from %s",
+                            writer.get_extra_info("peername"))
+                reply = {"ok": False, "error": "wrong or missing secret"}
+            elif request is not None:
+                try:
+                    reply = await reply_to(request)
+                except DiskError as error:
+                    log.error("%s: %s", request, error)
+                    reply = {"ok": False, "error": str(error)}
+                except Exception as error:  # noqa: BLE001 - the caller gets an answer, the log the trace
+                    log.exception("%s failed", request)
+                    reply = {"ok": False, "error": f"the disks service failed: {error!r}; "
+                                                  "see its log (./balaikode logs disks)"}
             writer.write(json.dumps(reply).encode() + b"\n")
             await writer.drain()
         finally:
@@ -76,6 +115,11 @@ async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET, *, follow_vo
     server = await asyncio.start_unix_server(handle, path=str(socket_path))
     os.chmod(socket_path, 0o600)
     log.info("listening on %s", socket_path)
+    if node_secret is not None:
+        network = await asyncio.start_server(
+            lambda reader, writer: handle(reader, writer, node_secret), port=NODE_PORT)
+        log.info("listening on port %d of the nodes network", NODE_PORT)
+        await network.start_serving()
     async with server:
         await server.serve_forever()
 
