@@ -159,6 +159,11 @@ class HomeMachine(LoggingConfigurable):
         await self.machine_request({"op": "limit_swap", "memory": int(self.mem_limit),
                                     "container": task["Status"]["ContainerStatus"]["ContainerID"]})
 
+    async def remove_home_volume(self, name: str) -> None:
+        if not self.home_node:
+            return await super().remove_home_volume(name)
+        await self.machine_request({"op": "remove_volume", "volume": name})
+
     async def wait_container_gone(self) -> bool:
         if not self.home_node:
             return await super().wait_container_gone()

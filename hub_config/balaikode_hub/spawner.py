@@ -38,12 +38,15 @@ class HomeRemoval(LoggingConfigurable):
         if await self.get_object() is not None:
             await self.remove_leftover()
         try:
-            await self.docker("remove_volume", name=name)
+            await self.remove_home_volume(name)
             self.log.info("Removed %s's home volume %s", self.user.name, name)
         except NotFound:
             pass
-        except APIError as error:
+        except (APIError, RuntimeError) as error:
             self.log.error("Could not remove %s's home volume %s: %s", self.user.name, name, error)
+
+    async def remove_home_volume(self, name: str) -> None:
+        await self.docker("remove_volume", name=name)
 
 
 class BalaiKodeSpawner(HomeRemoval, DockerSpawner):
@@ -53,7 +56,7 @@ class BalaiKodeSpawner(HomeRemoval, DockerSpawner):
         await self.docker("remove_container", self.object_name, force=True)
 
 
-class BalaiKodeSwarmSpawner(HomeRemoval, HomeMachine, LearnerService, SwarmSpawner):
+class BalaiKodeSwarmSpawner(HomeMachine, HomeRemoval, LearnerService, SwarmSpawner):
     async def remove_leftover(self):
         # Removing the service stops its container.
         await self.remove_object()

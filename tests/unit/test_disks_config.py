@@ -85,6 +85,10 @@ def test_the_store_knows_homes_and_exchanges():
     (b'{"op": "ensure", "volume": 5}\n', "needs a volume name"),
     (b'{"op": "ensure", "volume": "bk-home-ani", "owner": -1}\n', "needs a volume name"),
     (b'{"op": "ensure", "volume": "/etc"}\n', "is not a home or exchange volume"),
+    # What the hub asks another machine's disks service (placement.py).
+    (b'{"op": "remove_volume", "volume": "bk_hub-data"}\n', "is not a home or exchange volume"),
+    (b'{"op": "limit_swap", "container": "abc", "memory": "1g"}\n', "its fields are wrong"),
+    (b'{"op": "wait_gone", "service": "lain-learner-ani"}\n', "is not a service of bk"),
 ])
 def test_the_disks_socket_answers_bad_requests_with_a_clear_error(tmp_path, line, words):
     import asyncio
@@ -122,3 +126,19 @@ def test_only_loops_of_deleted_balaikode_disk_images_are_orphans():
     ])
     assert orphaned_loops(listed) == [("/dev/loop29", "/bkted2d070c-home-guru24.img"),
                                       ("/dev/loop57", "/srv/balaikode/disks/bk-exchange-kelas-a.img")]
+
+
+def test_a_request_over_the_network_must_carry_the_machines_secret():
+    from balaikode.disks.server import authorised
+
+    secret = "k" * 40
+    assert authorised({"op": "ping", "secret": secret}, secret)
+    for request in ({"op": "ping"}, {"op": "ping", "secret": "k" * 39}, {"op": "ping", "secret": None},
+                    {"op": "ping", "secret": ["k" * 40]}):
+        assert not authorised(request, secret), request
+    # The secret never reaches the operation (nor its log lines).
+    request = {"op": "ping", "secret": secret}
+    authorised(request, secret)
+    assert request == {"op": "ping"}
+    # The Unix socket: its file's permissions decide.
+    assert authorised({"op": "ping"}, None)

@@ -36,6 +36,14 @@ def answer(store: DiskStore, request: dict) -> dict:
         return {"ok": True, **store.ensure(volume, owner=owner, min_size=min_size).as_dict()}
     if op == "ping":
         return {"ok": True}
+    if op == "remove_volume" and isinstance(request.get("volume"), str):
+        # A learner deleted on the hub whose home is on this machine; the
+        # volume's destroy event then retires its disk (forget).
+        store.kind_of(request["volume"])  # DiskError unless a disk of this project
+        volume = store.volume(request["volume"])
+        if volume is not None:
+            volume.remove()
+        return {"ok": True}
     try:
         if op == "limit_swap" and isinstance(request.get("container"), str) \
                 and isinstance(request.get("memory"), int) and request["memory"] > 0:
