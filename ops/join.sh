@@ -33,8 +33,9 @@ need_root join
 case "$manager" in *:*) ;; *) manager="$manager:2377" ;; esac
 docker info >/dev/null 2>&1 || die "Docker is not running here: sudo ./balaikode setup first"
 
-# The learners' servers and this machine's services run the release's images.
-missing=$(docker compose -f docker-compose.yml config --images | while read -r image; do
+# The learners' servers and this machine's services run the release's images
+# (balaikode/base only builds the others).
+missing=$(docker compose -f docker-compose.yml config --images | grep -v '^balaikode/base:' | while read -r image; do
     docker image inspect "$image" >/dev/null 2>&1 || echo "$image"; done)
 [ -z "$missing" ] || die "these images are not on this machine: $(echo $missing). Build them (sudo ./balaikode build) or load the main server's bundle, then run this again"
 

@@ -7,8 +7,11 @@ new learner goes to the machine, main server included, with the fewest
 homes, among the machines whose disks service answers. The choice is kept
 in her server's state in the hub's database and never changes by itself.
 
-When her machine is not in the swarm (switched off, unplugged), her server
-does not start anywhere else: she is told so, and her files wait on it.
+When her machine leaves the swarm (switched off, unplugged), her running
+server counts as stopped at the hub's next check (what she had not saved is
+lost, as when her laptop's tab closes; what she saved is on that machine's
+disk), and it does not start anywhere else: she is told where her files are.
+When the machine is back, she starts again as before.
 """
 
 from __future__ import annotations
@@ -167,5 +170,22 @@ class HomeMachine(LoggingConfigurable):
     async def wait_container_gone(self) -> bool:
         if not self.home_node:
             return await super().wait_container_gone()
-        reply = await self.machine_request({"op": "wait_gone", "service": self.service_name}, timeout=70)
+        try:
+            reply = await self.machine_request({"op": "wait_gone", "service": self.service_name},
+                                               timeout=70)
+        except RuntimeError as error:
+            # Her machine is away: nothing runs there until it is back, and
+            # then swarm ends the task of the removed service first.
+            self.log.warning("%s: not waiting for its container (%s)", self.service_name, error)
+            return False
         return reply["gone"]
+
+    async def poll(self):
+        """A server on a machine that left the swarm is stopped as far as the
+        hub is concerned (swarm still reports its last state, "running"): her
+        next start says where her files are instead of a broken page."""
+        status = await super().poll()
+        if status is None and self.home_node and not is_ready(await self.docker("nodes"), self.home_node):
+            self.log.warning("%s: its machine %s is away", self.service_name, self.home_node)
+            return f"machine {self.home_node} is away"
+        return status

@@ -249,8 +249,15 @@ def test_on_the_overlay_she_reaches_only_the_ports_meant_for_her(swarm_internet_
             f"com.docker.compose.project={stack.project}", f"com.docker.compose.service={service}"]})
         addresses = learner_addresses(container)
         overlay[addresses[network]] = allowed
+        # Bridges only: an overlay she is not on (the hub's `nodes`) has no
+        # route from her at all; a packet to its address leaves by her
+        # internet route (where this test machine's egress proxy accepts
+        # every port of every outside address), never into the overlay.
         elsewhere += [address for name, address in addresses.items() if not name.endswith("_learners-internet")
-                      and not name.endswith("_learners") and address]
+                      and not name.endswith("_learners") and address
+                      and stack.docker.networks.get(name).attrs["Driver"] == "bridge"]
+    assert not [name for name in learner_addresses(stack.learner_container(mallory.name))
+                if name.endswith("_nodes")], "she is not on the machines' network"
     victim_addresses = learner_addresses(stack.learner_container(victim.name))
     overlay[victim_addresses[network]] = {8888}
     victim_service = f"{stack.project}-learner-{victim.name}"

@@ -1,0 +1,179 @@
+"""Learners spread over several machines (docs/scaling.md, issue 16), on a
+real multi-node swarm on one machine: this engine is the main server (the
+swarm manager, with the hub), and two Docker-in-Docker machines join it
+with `./balaikode join` as an admin types it. The learners' servers run on
+all three; the course flows across them; a machine that goes away keeps her
+saved work, and she is told where it is until it is back."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from support.attack import assert_contained, probe
+from support.course import Student, Trainer, answer
+from support.hub_client import poll
+from support.nodes import swarm_address, worker_nodes
+from support.stack import REPO
+from support.swarm import balaikode
+
+COURSE = "kelas-desa"
+TASK = "01-variabel"
+CORRECT_TOTAL = "def hitung_total(harga, jumlah):\n    return harga * jumlah\n"
+
+
+def release_images() -> list[str]:
+    """What another machine needs, as `./balaikode join` checks it: every
+    image of docker-compose.yml but the build-only base."""
+    listed = subprocess.run(["docker", "compose", "-f", "docker-compose.yml", "config", "--images"],
+                            cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    return [image for image in listed if not image.startswith("balaikode/base:")]
+
+
+@pytest.fixture(scope="module")
+def machines(swarm_stack, swarm_engine):
+    """Two more machines, joined with the line `./balaikode swarm
+    --join-command` prints on the main server."""
+    printed = balaikode(swarm_stack, "swarm", "--join-command")
+    assert printed.returncode == 0, printed.stdout + printed.stderr
+    join = printed.stdout.strip().splitlines()[-1].replace("sudo ", "", 1)
+    assert f"--manager {swarm_address(swarm_engine)}:2377" in join, join
+    with worker_nodes(swarm_engine, 2, release_images(), REPO) as nodes:
+        for node in nodes:
+            # A copy of the release on that machine, as an admin puts it there.
+            joined = node.sh("mkdir -p /srv/balaikode && tar -C /srv/balaikode-repo --exclude=./.git "
+                             "--exclude=./.venv-test --exclude=./tests --exclude=./bench/results "
+                             "--exclude=./.env -cf - . | tar -C /srv/balaikode -xf - "
+                             f"&& cd /srv/balaikode && {join}", timeout=600)
+            assert joined.returncode == 0, joined.stdout + joined.stderr
+        yield nodes
+
+
+def task_machine(stack, user) -> str:
+    """The hostname of the machine her server's task runs on."""
+    [service] = stack.docker.services.list(filters={"name": f"{stack.project}-learner-{user.name}"})
+    [task] = [t for t in service.tasks() if t["DesiredState"] == "running"]
+    return stack.docker.nodes.get(task["NodeID"]).attrs["Description"]["Hostname"]
+
+
+@pytest.fixture(scope="module")
+def spread(swarm_stack, swarm_learner, machines):
+    """A trainer and three new learners: the trainer on the main server, the
+    learners one per machine (the fewest homes first)."""
+    guru = swarm_learner("guru")
+    learners = [swarm_learner("desa") for _ in range(3)]
+    swarm_stack.enrol(COURSE, trainers=[guru.name], learners=[u.name for u in learners])
+    for user in [guru, *learners]:
+        user.start_server()
+    trainer = Trainer(guru, COURSE)
+    trainer.upload_source("python-dasar", TASK)
+    trainer.generate(TASK)
+    trainer.release(TASK)
+    return trainer, [Student(u, COURSE) for u in learners]
+
+
+def test_new_learners_are_spread_over_the_machines_and_trainers_stay_on_the_main_server(
+        swarm_stack, machines, spread):
+    trainer, students = spread
+    main = swarm_stack.docker.info()["Name"]
+    assert task_machine(swarm_stack, trainer.user) == main
+    placed = sorted(task_machine(swarm_stack, s.user) for s in students)
+    assert placed == sorted([main, *(node.hostname for node in machines)]), placed
+
+
+def test_a_learner_on_another_machine_is_contained_there(swarm_stack, machines, spread):
+    """Her home is a size-limited disk of that machine; she is the same
+    unprivileged user; neither that machine's Docker API and services nor the
+    machines' disks services nor the hub's database are in reach."""
+    _, students = spread
+    node = machines[0]
+    [ani] = [s.user for s in students if task_machine(swarm_stack, s.user) == node.hostname]
+    assert_contained(ani, probe(ani))
+    mounts = json.loads(node.docker("volume", "inspect", f"{swarm_stack.project}-home-{ani.name}").stdout)
+    assert mounts[0]["Options"]["type"] == "ext4", mounts
+    targets = [(node.address, port) for port in (22, 2375, 2376, 2377, 7000, 7946)] + [
+        (f"disks-{node.hostname}", 7000), ("hub", 5432), ("proxy-api", 8001)]
+    reach = json.loads(ani.run_code(f"TARGETS = {targets!r}\n" + REACH).strip().splitlines()[-1])
+    assert "OPEN" not in reach.values(), reach
+
+
+REACH = """
+import json, socket
+def tcp(host, port):
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        return "OPEN"
+    except OSError as error:
+        return type(error).__name__
+print(json.dumps({f"{h}:{p}": tcp(h, p) for h, p in TARGETS}))
+"""
+
+
+def test_the_course_flows_between_machines(spread):
+    trainer, students = spread
+    for student in students:
+        assert student.act("fetch", TASK)["success"]
+        student.save_notebook(TASK, answer(student.read_notebook(TASK), {"jawab_total": CORRECT_TOTAL}))
+        assert student.act("submit", TASK)["success"]
+    trainer.collect(TASK)
+    for student in students:
+        trainer.autograde_ok(TASK, student.user.name)
+        assert trainer.submissions(TASK)[student.user.name]["score"] == 5.0
+    trainer.generate_and_release_feedback(TASK)
+    for student in students:
+        assert student.act("fetch_feedback", TASK)["success"]
+        assert "5.0" in student.feedback_html(TASK)
+
+
+def start_refusal(user) -> str:
+    """Press start; the message of the start that failed, from the progress
+    stream the start page reads."""
+    response = user.hub("POST", f"/users/{user.name}/server")
+    assert response.status_code in (201, 202), response.text
+    with user.http.get(f"{user.base_url}/hub/api/users/{user.name}/server/progress", stream=True,
+                       timeout=120, headers={"Authorization": f"token {user.token}"}) as events:
+        for line in events.iter_lines(decode_unicode=True):
+            if line and line.startswith("data:"):
+                event = json.loads(line[5:])
+                if event.get("failed"):
+                    return event["message"]
+                if event.get("ready"):
+                    return ""
+    return ""
+
+
+def test_a_machine_that_goes_away_keeps_her_saved_work_and_she_is_told_where_it_is(
+        swarm_stack, machines, spread):
+    _, students = spread
+    node = machines[1]
+    [eko] = [s.user for s in students if task_machine(swarm_stack, s.user) == node.hostname]
+    eko.write_file("tersimpan.txt", "masih ada")
+    node.stop()
+    poll(f"{node.hostname} to be down", lambda: swarm_stack.docker.nodes.get(node.node_id)
+         .attrs["Status"]["State"] == "down", 120)
+    # The hub notices at its next check of her server (or when her page
+    # finds it gone) and counts it stopped.
+    poll(f"{eko.name}'s server to count as stopped", lambda: not eko.server_model(), 180)
+    message = start_refusal(eko)
+    assert node.hostname in message and "tidak tersambung" in message, message
+    node.start()
+    poll(f"{node.hostname} to be back", lambda: swarm_stack.docker.nodes.get(node.node_id)
+         .attrs["Status"]["State"] == "ready", 180)
+    eko.start_server(timeout=300)
+    assert task_machine(swarm_stack, eko) == node.hostname
+    assert eko.read_file("tersimpan.txt") == "masih ada"
+
+
+def test_the_hub_refuses_a_request_to_a_machine_without_the_secret(swarm_stack, machines):
+    """The nodes network carries requests to each machine's disks service;
+    one without the shared secret changes nothing there."""
+    node = machines[0]
+    asked = node.sh(
+        "docker run --rm --network " + f"{swarm_stack.project}_nodes "
+        "balaikode/hub:0.3.0 python3 -c \"import json, socket; "
+        f"s = socket.create_connection(('disks-{node.hostname}', 7000), timeout=10); "
+        "s.sendall(json.dumps({'op': 'remove_volume', 'volume': "
+        f"'{swarm_stack.project}-home-x'}}).encode() + b'\\\\n'); print(s.makefile().readline())\"")
+    assert "wrong or missing secret" in asked.stdout, asked.stdout + asked.stderr
