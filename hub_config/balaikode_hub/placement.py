@@ -34,6 +34,11 @@ MACHINE_AWAY = ("Komputer tempat berkasmu disimpan ({node}) sedang tidak tersamb
                 "(The machine that holds your files, {node}, is not in the swarm.)")
 
 
+TRAINER_AWAY = ("Server pelatih berjalan di server utama (di sana folder kursus), tetapi berkasmu "
+                "ada di komputer {node}. Minta admin memindahkan berkasmu (docs/scaling.md). "
+                "(A trainer's server runs on the main server; your files are on {node}.)")
+
+
 class MachineAway(RuntimeError):
     """Shown to the learner on the start page (after "Spawn failed:")."""
 
@@ -97,6 +102,9 @@ class HomeMachine(LoggingConfigurable):
             self.home_node = await self.choose_machine(teaches)
             self.chosen[self.user.name] = self.home_node
             self.log.info("Home of %s: %s", self.user.name, self.home_node or "the main server")
+        if self.home_node and teaches:
+            # The course folders are volumes of the main server only.
+            raise MachineAway(TRAINER_AWAY.format(node=self.home_node))
         if self.home_node and not is_ready(await self.docker("nodes"), self.home_node):
             raise MachineAway(MACHINE_AWAY.format(node=self.home_node))
 
@@ -161,6 +169,10 @@ class HomeMachine(LoggingConfigurable):
             return await super().limit_swap(task)
         await self.machine_request({"op": "limit_swap", "memory": int(self.mem_limit),
                                     "container": task["Status"]["ContainerStatus"]["ContainerID"]})
+
+    async def delete_forever(self):
+        await super().delete_forever()
+        self.chosen.pop(self.user.name, None)
 
     async def remove_home_volume(self, name: str) -> None:
         if not self.home_node:
