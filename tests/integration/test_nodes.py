@@ -15,7 +15,7 @@ import pytest
 from support.attack import assert_contained, probe
 from support.course import Student, Trainer, answer
 from support.hub_client import poll
-from support.nodes import swarm_address, worker_nodes
+from support.nodes import build_node_image, swarm_address, worker_nodes
 from support.stack import REPO
 from support.swarm import balaikode
 
@@ -29,17 +29,18 @@ def release_images() -> list[str]:
     image of docker-compose.yml but the build-only base."""
     listed = subprocess.run(["docker", "compose", "-f", "docker-compose.yml", "config", "--images"],
                             cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
-    return [image for image in listed if not image.startswith("balaikode/base:")]
+    return sorted({image for image in listed if not image.startswith("balaikode/base:")})
 
 
 @pytest.fixture(scope="module")
-def machines(swarm_stack, swarm_engine):
+def machines(swarm_stack, swarm_engine, debian_image):
     """Two more machines, joined with the line `./balaikode swarm
     --join-command` prints on the main server."""
     printed = balaikode(swarm_stack, "swarm", "--join-command")
     assert printed.returncode == 0, printed.stdout + printed.stderr
     join = printed.stdout.strip().splitlines()[-1].replace("sudo ", "", 1)
     assert f"--manager {swarm_address(swarm_engine)}:2377" in join, join
+    build_node_image(debian_image("bookworm"))
     with worker_nodes(swarm_engine, 2, release_images(), REPO) as nodes:
         for node in nodes:
             # A copy of the release on that machine, as an admin puts it there.
@@ -80,7 +81,7 @@ def test_new_learners_are_spread_over_the_machines_and_trainers_stay_on_the_main
     main = swarm_stack.docker.info()["Name"]
     assert task_machine(swarm_stack, trainer.user) == main
     placed = sorted(task_machine(swarm_stack, s.user) for s in students)
-    assert placed == sorted([main, *(node.hostname for node in machines)]), placed
+    assert placed == sorted([main, *(node.name for node in machines)]), placed
 
 
 def test_a_learner_on_another_machine_is_contained_there(swarm_stack, machines, spread):
@@ -89,12 +90,12 @@ def test_a_learner_on_another_machine_is_contained_there(swarm_stack, machines, 
     machines' disks services nor the hub's database are in reach."""
     _, students = spread
     node = machines[0]
-    [ani] = [s.user for s in students if task_machine(swarm_stack, s.user) == node.hostname]
+    [ani] = [s.user for s in students if task_machine(swarm_stack, s.user) == node.name]
     assert_contained(ani, probe(ani))
     mounts = json.loads(node.docker("volume", "inspect", f"{swarm_stack.project}-home-{ani.name}").stdout)
     assert mounts[0]["Options"]["type"] == "ext4", mounts
     targets = [(node.address, port) for port in (22, 2375, 2376, 2377, 7000, 7946)] + [
-        (f"disks-{node.hostname}", 7000), ("hub", 5432), ("proxy-api", 8001)]
+        (f"disks-{node.name}", 7000), ("hub", 5432), ("proxy-api", 8001)]
     reach = json.loads(ani.run_code(f"TARGETS = {targets!r}\n" + REACH).strip().splitlines()[-1])
     assert "OPEN" not in reach.values(), reach
 
@@ -148,21 +149,21 @@ def test_a_machine_that_goes_away_keeps_her_saved_work_and_she_is_told_where_it_
         swarm_stack, machines, spread):
     _, students = spread
     node = machines[1]
-    [eko] = [s.user for s in students if task_machine(swarm_stack, s.user) == node.hostname]
+    [eko] = [s.user for s in students if task_machine(swarm_stack, s.user) == node.name]
     eko.write_file("tersimpan.txt", "masih ada")
     node.stop()
-    poll(f"{node.hostname} to be down", lambda: swarm_stack.docker.nodes.get(node.node_id)
+    poll(f"{node.name} to be down", lambda: swarm_stack.docker.nodes.get(node.node_id)
          .attrs["Status"]["State"] == "down", 120)
     # The hub notices at its next check of her server (or when her page
     # finds it gone) and counts it stopped.
     poll(f"{eko.name}'s server to count as stopped", lambda: not eko.server_model(), 180)
     message = start_refusal(eko)
-    assert node.hostname in message and "tidak tersambung" in message, message
+    assert node.name in message and "tidak tersambung" in message, message
     node.start()
-    poll(f"{node.hostname} to be back", lambda: swarm_stack.docker.nodes.get(node.node_id)
+    poll(f"{node.name} to be back", lambda: swarm_stack.docker.nodes.get(node.node_id)
          .attrs["Status"]["State"] == "ready", 180)
     eko.start_server(timeout=300)
-    assert task_machine(swarm_stack, eko) == node.hostname
+    assert task_machine(swarm_stack, eko) == node.name
     assert eko.read_file("tersimpan.txt") == "masih ada"
 
 
@@ -173,7 +174,7 @@ def test_the_hub_refuses_a_request_to_a_machine_without_the_secret(swarm_stack, 
     asked = node.sh(
         "docker run --rm --network " + f"{swarm_stack.project}_nodes "
         "balaikode/hub:0.3.0 python3 -c \"import json, socket; "
-        f"s = socket.create_connection(('disks-{node.hostname}', 7000), timeout=10); "
+        f"s = socket.create_connection(('disks-{node.name}', 7000), timeout=10); "
         "s.sendall(json.dumps({'op': 'remove_volume', 'volume': "
         f"'{swarm_stack.project}-home-x'}}).encode() + b'\\\\n'); print(s.makefile().readline())\"")
     assert "wrong or missing secret" in asked.stdout, asked.stdout + asked.stderr

@@ -12,6 +12,7 @@ from pathlib import Path
 import docker
 import pytest
 
+from .nodes import swarm_address
 from .stack import ARTIFACTS, REPO, TEST_STACK_SETTINGS, admin_browser, learner_factory, start_stack
 
 SWARM_FILES = "docker-compose.yml:docker-compose.swarm.yml"
@@ -46,7 +47,9 @@ def switched_stack(workdir, **settings: str):
     stack = start_stack(workdir, **{**TEST_STACK_SETTINGS, **settings})
     try:
         stack.up()
-        switched = balaikode(stack, "swarm", "--advertise-addr", "127.0.0.1")
+        # Advertised where containers reach this engine, so that test
+        # machines in containers (support.nodes) can join the swarm.
+        switched = balaikode(stack, "swarm", "--advertise-addr", swarm_address(stack.docker))
         assert switched.returncode == 0, switched.stdout + switched.stderr
         written = Path(stack.env["COMPOSE_ENV_FILES"]).read_text()
         assert "BALAIKODE_SWARM=true" in written and f"COMPOSE_FILE={SWARM_FILES}" in written
