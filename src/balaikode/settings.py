@@ -195,6 +195,13 @@ def parse_node_secret(text: str) -> str:
     return value
 
 
+def parse_node_name(text: str) -> str:
+    value = text.strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]*", value):
+        raise ValueError("must be a plain host name (letters, digits, . and -), as `docker info` names the machine")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     default: str | None
@@ -292,6 +299,12 @@ SCHEMA: dict[str, Setting] = {
         "`./balaikode swarm`, given to `./balaikode join`; keep it like a "
         "password.",
         secret=True),
+    "BALAIKODE_NODE_NAME": Setting(
+        None, parse_node_name,
+        "On another machine of a swarm only: its name in the swarm, which "
+        "the hub reaches its disks service by (disks-NAME). Written by "
+        "`./balaikode join`.",
+        used_by="compose"),
     "BALAIKODE_IDLE_TIMEOUT": Setting(
         "1h", parse_duration,
         "Stop a learner server after this long without activity (e.g. 30m, "

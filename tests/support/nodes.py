@@ -13,6 +13,7 @@ call makes (containers, volumes, swarm node entries, cgroup folders) is named
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import subprocess
 import sys
@@ -68,7 +69,10 @@ def build_node_image(base_image: str = "debian:bookworm-slim") -> str:
 def swarm_address(client: docker.DockerClient) -> str:
     """The host as containers on the default bridge reach it (its gateway,
     usually 172.17.0.1): where the manager must listen for the nodes."""
-    return client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]
+    config = client.networks.get("bridge").attrs["IPAM"]["Config"][0]
+    # Docker 20.10 (Debian 12's) leaves out the gateway it chose: the
+    # subnet's first address.
+    return config.get("Gateway") or str(next(ipaddress.ip_network(config["Subnet"]).hosts()))
 
 
 def manager_address(client: docker.DockerClient) -> str:
