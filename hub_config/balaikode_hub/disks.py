@@ -10,12 +10,13 @@ import logging
 from balaikode.disks_socket import request
 
 from .courses import make_pre_spawn_hook, user_uid
+from .refusal import StartRefused
 
 log = logging.getLogger("balaikode.disks")
 
 
-class DiskNotReady(RuntimeError):
-    """Shown to the learner on the start page (after "Spawn failed:")."""
+class DiskNotReady(StartRefused):
+    """Her disk could not be made ready."""
 
 
 def volumes_to_limit(spawner, project: str, sizes: dict[str, int]) -> list[tuple[str, int]]:

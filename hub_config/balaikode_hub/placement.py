@@ -26,21 +26,29 @@ from jupyterhub import orm
 from traitlets import Unicode
 from traitlets.config import LoggingConfigurable
 
+from .refusal import StartRefused
+
 MAIN = ""  # the main server's name here: the manager node
 MAIN_CONSTRAINT = "node.role == manager"
 PING_SECONDS = 3
+# A machine back from a restart is "ready" in the swarm before its disks
+# service has attached every home again: a start waits this long for it.
+WAKE_SECONDS = 90
 MACHINE_AWAY = ("Komputer tempat berkasmu disimpan ({node}) sedang tidak tersambung. Berkasmu "
                 "aman di sana; minta admin menyalakannya lalu coba lagi. "
                 "(The machine that holds your files, {node}, is not in the swarm.)")
 
-
+MACHINE_WAKING = ("Komputer tempat berkasmu disimpan ({node}) sudah tersambung, tetapi layanan "
+                  "penyimpanannya belum menjawab. Coba lagi sebentar lagi; kalau tetap gagal, minta "
+                  "admin melihat 'docker compose logs disks' di komputer itu. "
+                  "(The disks service of {node} does not answer.)")
 TRAINER_AWAY = ("Server pelatih berjalan di server utama (di sana folder kursus), tetapi berkasmu "
                 "ada di komputer {node}. Minta admin memindahkan berkasmu (docs/scaling.md). "
                 "(A trainer's server runs on the main server; your files are on {node}.)")
 
 
-class MachineAway(RuntimeError):
-    """Shown to the learner on the start page (after "Spawn failed:")."""
+class MachineAway(StartRefused):
+    """The machine that holds her home is not in the swarm."""
 
 
 def ready_workers(nodes: list[dict]) -> list[str]:
@@ -107,12 +115,17 @@ class HomeMachine(LoggingConfigurable):
             raise MachineAway(TRAINER_AWAY.format(node=self.home_node))
         if self.home_node and not is_ready(await self.docker("nodes"), self.home_node):
             raise MachineAway(MACHINE_AWAY.format(node=self.home_node))
+        if self.home_node and not await self.wait_answers(self.home_node, WAKE_SECONDS):
+            raise MachineAway(MACHINE_WAKING.format(node=self.home_node))
 
     async def choose_machine(self, teaches: bool) -> str:
         if teaches or self.user.admin or not self.node_secret or await self.home_on_main():
             return MAIN
         workers = ready_workers(await self.docker("nodes"))
         answers = await asyncio.gather(*(self.answers(worker) for worker in workers))
+        for worker, up in zip(workers, answers):
+            if not up:
+                self.log.warning("The disks service of %s does not answer: no new homes there", worker)
         candidates = [MAIN, *(worker for worker, up in zip(workers, answers) if up)]
         # Synchronous from here to the choice: no other start interleaves.
         return fewest_homes(candidates, self.known_homes())
@@ -142,11 +155,19 @@ class HomeMachine(LoggingConfigurable):
         try:
             reply = await request({"op": "ping"}, timeout=PING_SECONDS,
                                   host=node_address(machine), secret=self.node_secret)
-        except (OSError, asyncio.TimeoutError, ValueError) as error:
-            self.log.warning("The disks service of %s does not answer (%r): no new homes there",
-                             machine, error)
+        except (OSError, asyncio.TimeoutError, ValueError):
             return False
         return bool(reply.get("ok"))
+
+    async def wait_answers(self, machine: str, timeout: float) -> bool:
+        """Whether `machine`'s disks service answers within `timeout` seconds."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not await self.answers(machine):
+            if asyncio.get_running_loop().time() >= deadline:
+                return False
+            self.log.info("%s: waiting for the disks service of %s", self.service_name, machine)
+            await asyncio.sleep(2)
+        return True
 
     async def machine_request(self, message: dict, timeout: float = 60) -> dict:
         """Ask her home machine's disks service; raises RuntimeError with its error."""

@@ -29,8 +29,11 @@ from docker.types import Mount, RestartPolicy
 from traitlets import Dict, Int, Unicode
 from traitlets.config import Config, LoggingConfigurable
 
+from .refusal import StartRefused
+
 SWARM_SPAWNER = "balaikode_hub.spawner.BalaiKodeSwarmSpawner"
 FIX = "run ./balaikode swarm, which sets both (docs/scaling.md)"
+
 
 class LearnerService(LoggingConfigurable):
     """What a learner's swarm service needs beyond DockerSpawner's SwarmSpawner:
@@ -90,8 +93,7 @@ class LearnerService(LoggingConfigurable):
                 return
             if state not in PENDING_TASK_STATES:
                 status = task["Status"]
-                # Shown on the learner's start page after "Spawn failed:".
-                raise RuntimeError(f"server tidak bisa dinyalakan; minta admin melihat log hub "
+                raise StartRefused(f"server tidak bisa dinyalakan; minta admin melihat log hub "
                                    f"(swarm task {state}: {status.get('Err') or status.get('Message')})")
             await asyncio.sleep(wait)
             wait = min(wait * 1.3, 2.0)

@@ -12,9 +12,9 @@ import subprocess
 
 import pytest
 
-from support.attack import assert_contained, probe
+from support.attack import assert_contained, probe, tcp_reach
 from support.course import Student, Trainer, answer
-from support.hub_client import poll
+from support.hub_client import poll, signed_in
 from support.nodes import build_node_image, swarm_address, worker_nodes
 from support.stack import REPO
 from support.swarm import balaikode
@@ -96,20 +96,8 @@ def test_a_learner_on_another_machine_is_contained_there(swarm_stack, machines, 
     assert mounts[0]["Options"]["type"] == "ext4", mounts
     targets = [(node.address, port) for port in (22, 2375, 2376, 2377, 7000, 7946)] + [
         (f"disks-{node.name}", 7000), ("hub", 5432), ("proxy-api", 8001)]
-    reach = json.loads(ani.run_code(f"TARGETS = {targets!r}\n" + REACH).strip().splitlines()[-1])
+    reach = tcp_reach(ani, targets)
     assert "OPEN" not in reach.values(), reach
-
-
-REACH = """
-import json, socket
-def tcp(host, port):
-    try:
-        socket.create_connection((host, port), timeout=3).close()
-        return "OPEN"
-    except OSError as error:
-        return type(error).__name__
-print(json.dumps({f"{h}:{p}": tcp(h, p) for h, p in TARGETS}))
-"""
 
 
 def test_the_course_flows_between_machines(spread):
@@ -129,20 +117,16 @@ def test_the_course_flows_between_machines(spread):
 
 
 def start_refusal(user) -> str:
-    """Press start; the message of the start that failed, from the progress
-    stream the start page reads."""
+    """Press start as she does; the text of her start page once the hub has
+    given up (JupyterHub's page for a start that failed)."""
+    browser = signed_in(user)
     response = user.hub("POST", f"/users/{user.name}/server")
     assert response.status_code in (201, 202), response.text
-    with user.http.get(f"{user.base_url}/hub/api/users/{user.name}/server/progress", stream=True,
-                       timeout=120, headers={"Authorization": f"token {user.token}"}) as events:
-        for line in events.iter_lines(decode_unicode=True):
-            if line and line.startswith("data:"):
-                event = json.loads(line[5:])
-                if event.get("failed"):
-                    return event["message"]
-                if event.get("ready"):
-                    return ""
-    return ""
+
+    def failed_page() -> str:
+        page = browser.get(f"/hub/spawn-pending/{user.name}")
+        return page.text if "<h1>Ruang kerja gagal dimulai</h1>" in page.text else ""
+    return poll(f"{user.name}'s start page to say why it failed", failed_page, 120)
 
 
 def test_a_machine_that_goes_away_keeps_her_saved_work_and_she_is_told_where_it_is(

@@ -7,13 +7,12 @@ autograde, feedback) works."""
 
 from __future__ import annotations
 
-import json
 import socket
 from pathlib import Path
 
 import pytest
 
-from support.attack import assert_contained, probe
+from support.attack import assert_contained, probe, tcp_reach
 from support.course import answer
 from support.hub_client import poll
 from support.stack import admin_browser, course_factory, start_stack
@@ -63,16 +62,6 @@ def test_the_admins_status_shows_her_service_like_a_container(swarm_stack, budi)
     assert row[1] == "learner" and row[2] == "running" and row[4].endswith("MiB"), row
 
 
-REACH = """
-import json, socket
-def tcp(host, port):
-    try:
-        socket.create_connection((host, port), timeout=3).close()
-        return "OPEN"
-    except OSError as error:
-        return type(error).__name__
-print(json.dumps({f"{h}:{p}": tcp(h, p) for h, p in TARGETS}))
-"""
 
 
 def test_her_service_is_hardened_like_her_container_and_the_host_is_out_of_reach(swarm_stack,
@@ -103,7 +92,7 @@ def test_her_service_is_hardened_like_her_container_and_the_host_is_out_of_reach
         # 2377 and 7946: the swarm's own control and gossip ports.
         targets = ([(g, p) for g in gateways for p in (22, 2375, 2377, 7946, 5432, port)]
                    + [("hub", 5432), ("proxy-api", 8001), ("1.1.1.1", 53)])
-        reach = json.loads(eko.run_code(f"TARGETS = {targets!r}\n" + REACH).strip().splitlines()[-1])
+        reach = tcp_reach(eko, targets)
     assert_contained(eko, probe(eko))
     assert "OPEN" not in reach.values(), reach
 

@@ -79,6 +79,23 @@ def assert_contained(learner, facts):
     assert facts["homes"] == [learner.name]
 
 
+TCP_REACH = """
+import json, socket
+def tcp(host, port):
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        return "OPEN"
+    except OSError as error:
+        return type(error).__name__
+print(json.dumps({f"{h}:{p}": tcp(h, p) for h, p in TARGETS}))
+"""
+
+
+def tcp_reach(learner, targets: list[tuple[str, int]]) -> dict[str, str]:
+    """From her kernel: "HOST:PORT" -> OPEN, or the error a connection met."""
+    return json.loads(learner.run_code(f"TARGETS = {targets!r}\n" + TCP_REACH).strip().splitlines()[-1])
+
+
 def grader(stack, token: str, route: str, body: dict) -> requests.Response:
     """A POST to the grader service through the proxy, as the token's owner."""
     return requests.post(f"{stack.url}/services/grader/{route}", json=body, timeout=180,

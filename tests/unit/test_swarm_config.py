@@ -128,8 +128,10 @@ def test_a_start_waits_through_pending_states_and_a_rejected_task_fails_at_once(
     [(method, args, limits)] = started.calls
     assert (method, args) == ("update_container", ("c0ffee",))
     assert limits["memswap_limit"] == limits["mem_limit"] == started.mem_limit > 0
-    with pytest.raises(RuntimeError, match=r"tidak bisa dinyalakan.*rejected: no suitable node"):
+    with pytest.raises(RuntimeError, match=r"tidak bisa dinyalakan.*rejected: no suitable node") as refused:
         asyncio.run(TaskSpawner([task("pending"), task("rejected", "no suitable node")]).start_object())
+    # JupyterHub's start page, once reloaded, shows only jupyterhub_message.
+    assert refused.value.jupyterhub_message == str(refused.value)
 
 
 def node(hostname, role="worker", state="ready", availability="active"):
@@ -165,3 +167,13 @@ def test_a_server_is_placed_on_the_machine_of_her_home_and_keeps_it_in_its_state
     # The main server is a choice too, kept as such.
     service.load_state({"home_node": placement.MAIN})
     assert service.get_state()["home_node"] == placement.MAIN
+
+
+def test_a_start_waits_for_her_machine_back_from_a_restart_until_its_disks_answer():
+    service = BalaiKodeSwarmSpawner(config=config(BALAIKODE_SWARM="true", BALAIKODE_NODE_SECRET="k" * 40),
+                                    user=SimpleNamespace(name="ani"))
+    replies = iter([False, True])
+    service.answers = lambda machine: asyncio.sleep(0, next(replies))
+    assert asyncio.run(service.wait_answers("pc-dua", timeout=30)) is True
+    service.answers = lambda machine: asyncio.sleep(0, False)
+    assert asyncio.run(service.wait_answers("pc-dua", timeout=0)) is False
