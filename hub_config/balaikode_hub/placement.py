@@ -37,7 +37,6 @@ WAKE_SECONDS = 90
 MACHINE_AWAY = ("Komputer tempat berkasmu disimpan ({node}) sedang tidak tersambung. Berkasmu "
                 "aman di sana; minta admin menyalakannya lalu coba lagi. "
                 "(The machine that holds your files, {node}, is not in the swarm.)")
-
 MACHINE_WAKING = ("Komputer tempat berkasmu disimpan ({node}) sudah tersambung, tetapi layanan "
                   "penyimpanannya belum menjawab. Coba lagi sebentar lagi; kalau tetap gagal, minta "
                   "admin melihat 'docker compose logs disks' di komputer itu. "

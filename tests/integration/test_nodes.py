@@ -50,6 +50,12 @@ def machines(swarm_stack, swarm_engine, debian_image):
                              f"&& cd /srv/balaikode && {join}", timeout=600)
             assert joined.returncode == 0, joined.stdout + joined.stderr
         yield nodes
+        for node in nodes:
+            # Their loop devices are this test host's: detached before the
+            # machine goes (its learners' servers are stopped by then).
+            released = node.sh("cd /srv/balaikode && docker compose exec -T disks "
+                               "python3 -m balaikode.disks release")
+            assert released.returncode == 0, released.stdout + released.stderr
 
 
 def task_machine(stack, user) -> str:
@@ -72,7 +78,9 @@ def spread(swarm_stack, swarm_learner, machines):
     trainer.upload_source("python-dasar", TASK)
     trainer.generate(TASK)
     trainer.release(TASK)
-    return trainer, [Student(u, COURSE) for u in learners]
+    yield trainer, [Student(u, COURSE) for u in learners]
+    for user in [guru, *learners]:
+        user.stop_server()
 
 
 def test_new_learners_are_spread_over_the_machines_and_trainers_stay_on_the_main_server(
@@ -86,15 +94,18 @@ def test_new_learners_are_spread_over_the_machines_and_trainers_stay_on_the_main
 
 def test_a_learner_on_another_machine_is_contained_there(swarm_stack, machines, spread):
     """Her home is a size-limited disk of that machine; she is the same
-    unprivileged user; neither that machine's Docker API and services nor the
-    machines' disks services nor the hub's database are in reach."""
+    unprivileged user; neither that machine's nor the main server's Docker
+    API and services, nor the machines' disks services, nor the hub's
+    database are in reach."""
     _, students = spread
     node = machines[0]
     [ani] = [s.user for s in students if task_machine(swarm_stack, s.user) == node.name]
     assert_contained(ani, probe(ani))
     mounts = json.loads(node.docker("volume", "inspect", f"{swarm_stack.project}-home-{ani.name}").stdout)
     assert mounts[0]["Options"]["type"] == "ext4", mounts
-    targets = [(node.address, port) for port in (22, 2375, 2376, 2377, 7000, 7946)] + [
+    machines_ports = (22, 2375, 2376, 2377, 7000, 7946)
+    main_server = swarm_address(swarm_stack.docker)
+    targets = [(address, port) for address in (node.address, main_server) for port in machines_ports] + [
         (f"disks-{node.name}", 7000), ("hub", 5432), ("proxy-api", 8001)]
     reach = tcp_reach(ani, targets)
     assert "OPEN" not in reach.values(), reach
