@@ -60,3 +60,24 @@ class BalaiKodeSwarmSpawner(HomeMachine, HomeRemoval, LearnerService, SwarmSpawn
     async def remove_leftover(self):
         # Removing the service stops its container.
         await self.remove_object()
+
+    async def poll(self):
+        status = await super().poll()
+        if status is not None and not self.pending:
+            await self.forget_service()
+        return status
+
+    async def forget_service(self) -> None:
+        """JupyterHub does not stop a server it finds stopped (its task
+        ended, or its machine is away): the service would stay until her
+        next start, and `./balaikode swarm` would count it as running. It is
+        removed without waiting: a machine that is away ends the container
+        when it is back."""
+        try:
+            await self.docker("remove_service", self.service_name)
+            self.log.info("%s: removed the service of a stopped server", self.service_name)
+        except NotFound:
+            pass
+        except APIError as error:
+            self.log.warning("%s: could not remove the service of a stopped server: %s",
+                             self.service_name, error)

@@ -177,3 +177,13 @@ def test_a_start_waits_for_her_machine_back_from_a_restart_until_its_disks_answe
     assert asyncio.run(service.wait_answers("pc-dua", timeout=30)) is True
     service.answers = lambda machine: asyncio.sleep(0, False)
     assert asyncio.run(service.wait_answers("pc-dua", timeout=0)) is False
+
+
+def test_a_server_found_stopped_loses_its_service_and_a_running_one_keeps_it():
+    """JupyterHub does not stop a server it finds stopped; its service would
+    linger until her next start."""
+    ended = TaskSpawner([task("failed", "node gone")])
+    assert asyncio.run(ended.poll()) is not None
+    assert [call[:2] for call in ended.calls] == [("remove_service", (ended.service_name,))]
+    running = TaskSpawner([task("running")])
+    assert asyncio.run(running.poll()) is None and running.calls == []
