@@ -7,13 +7,19 @@ On the main server, over a Unix socket in a volume only the hub and the
 disks service mount, so filesystem permissions are the authentication. On
 another machine of a swarm (`./balaikode join`), over TCP on the `nodes`
 overlay network that only the hub and the machines' disks services join;
-there every request carries the shared BALAIKODE_NODE_SECRET, since a
-network can be reached in ways a socket file cannot.
+there every request is signed with the shared BALAIKODE_NODE_SECRET, since
+a network can be reached in ways a socket file cannot. The secret itself
+never crosses the network (the machines' traffic may be watched on the
+class's LAN): the service first sends a one-time challenge, and the request
+carries an HMAC of the challenge and the request, which cannot be replayed
+or altered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -22,7 +28,13 @@ from .paths import DISKS_SOCKET
 MAX_REQUEST = 4096
 # The TCP port of a machine's disks service on the nodes network.
 NODE_PORT = 7000
-SECRET_KEY = "secret"
+PROOF_KEY = "proof"
+
+
+def proof(secret: str, challenge: str, message: dict) -> str:
+    """The signature of `message` for the service's one-time `challenge`."""
+    body = json.dumps(message, sort_keys=True, separators=(",", ":"))
+    return hmac.new(secret.encode(), f"{challenge}\n{body}".encode(), hashlib.sha256).hexdigest()
 
 
 def node_address(hostname: str) -> str:
@@ -34,14 +46,15 @@ def node_address(hostname: str) -> str:
 async def request(message: dict, socket_path: Path = DISKS_SOCKET, timeout: float = 60, *,
                   host: str | None = None, secret: str | None = None) -> dict:
     """One request, one answer (raises OSError if the service is not there).
-    With `host`: that machine's disks service, over TCP, with `secret`."""
+    With `host`: that machine's disks service, over TCP, signed with `secret`."""
     async def exchange():
         if host is None:
             reader, writer = await asyncio.open_unix_connection(str(socket_path))
             line = json.dumps(message)
         else:
             reader, writer = await asyncio.open_connection(host, NODE_PORT)
-            line = json.dumps({**message, SECRET_KEY: secret})
+            challenge = (await reader.readline()).decode("ascii", "replace").strip()
+            line = json.dumps({**message, PROOF_KEY: proof(secret, challenge, message)})
         try:
             writer.write(line.encode() + b"\n")
             await writer.drain()

@@ -162,14 +162,18 @@ def test_a_machine_that_goes_away_keeps_her_saved_work_and_she_is_told_where_it_
     assert eko.read_file("tersimpan.txt") == "masih ada"
 
 
-def test_the_hub_refuses_a_request_to_a_machine_without_the_secret(swarm_stack, machines):
+def test_a_machine_refuses_a_request_not_signed_with_the_secret(swarm_stack, machines):
     """The nodes network carries requests to each machine's disks service;
-    one without the shared secret changes nothing there."""
+    one not signed with the shared secret for its connection's challenge
+    changes nothing there."""
     node = machines[0]
     asked = node.sh(
         "docker run --rm --network " + f"{swarm_stack.project}_nodes "
         "balaikode/hub:0.3.0 python3 -c \"import json, socket; "
-        f"s = socket.create_connection(('disks-{node.name}', 7000), timeout=10); "
-        "s.sendall(json.dumps({'op': 'remove_volume', 'volume': "
-        f"'{swarm_stack.project}-home-x'}}).encode() + b'\\\\n'); print(s.makefile().readline())\"")
-    assert "wrong or missing secret" in asked.stdout, asked.stdout + asked.stderr
+        f"s = socket.create_connection(('disks-{node.name}', 7000), timeout=10); f = s.makefile(); "
+        "print(f.readline().strip()); "
+        "s.sendall(json.dumps({'op': 'remove_volume', 'proof': '0' * 64, 'volume': "
+        f"'{swarm_stack.project}-home-x'}}).encode() + b'\\\\n'); print(f.readline())\"")
+    challenge, reply = asked.stdout.splitlines()[:2]
+    assert len(challenge) == 32 and int(challenge, 16) >= 0, asked.stdout
+    assert "wrong or missing secret" in reply, asked.stdout + asked.stderr

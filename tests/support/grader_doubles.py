@@ -104,6 +104,9 @@ class FakeDockerEngine:
     def __init__(self):
         self.jobs: list[dict] = []
         self.ids = count(1)
+        # Cleared: every job's container "runs" until it is set again.
+        self.jobs_may_end = threading.Event()
+        self.jobs_may_end.set()
 
     def app(self) -> web.Application:
         engine = self
@@ -137,7 +140,9 @@ class FakeDockerEngine:
                 self.set_status(204)
 
         class Wait(web.RequestHandler):
-            def post(self, cid):
+            async def post(self, cid):
+                while not engine.jobs_may_end.is_set():
+                    await asyncio.sleep(0.01)
                 self.finish({"StatusCode": 0, "Error": None})
 
         class Logs(web.RequestHandler):

@@ -128,17 +128,29 @@ def test_only_loops_of_deleted_balaikode_disk_images_are_orphans():
                                       ("/dev/loop57", "/srv/balaikode/disks/bk-exchange-kelas-a.img")]
 
 
-def test_a_request_over_the_network_must_carry_the_machines_secret():
+def test_a_request_over_the_network_must_be_signed_for_this_connection():
     from balaikode.disks.server import authorised
+    from balaikode.disks_socket import proof
 
-    secret = "k" * 40
-    assert authorised({"op": "ping", "secret": secret}, secret)
-    for request in ({"op": "ping"}, {"op": "ping", "secret": "k" * 39}, {"op": "ping", "secret": None},
-                    {"op": "ping", "secret": ["k" * 40]}):
-        assert not authorised(request, secret), request
-    # The secret never reaches the operation (nor its log lines).
-    request = {"op": "ping", "secret": secret}
-    authorised(request, secret)
-    assert request == {"op": "ping"}
+    secret, challenge = "k" * 40, "c" * 32
+    request = {"op": "remove_volume", "volume": "kelas-home-ani"}
+    signed = {**request, "proof": proof(secret, challenge, request)}
+    assert authorised(dict(signed), secret, challenge)
+    refused = [
+        request,                                                    # unsigned
+        {**request, "secret": secret},                              # the secret itself: not accepted
+        {**request, "proof": proof("k" * 39, challenge, request)},  # another key
+        {**signed, "volume": "kelas-home-budi"},                    # altered after signing
+        {**request, "proof": None},
+        {**request, "proof": [signed["proof"]]},
+    ]
+    for bad in refused:
+        assert not authorised(dict(bad), secret, challenge), bad
+    # Replayed on another connection (another challenge), or with none.
+    assert not authorised(dict(signed), secret, "d" * 32)
+    assert not authorised(dict(signed), secret, "")
+    # The proof never reaches the operation (nor its log lines).
+    authorised(signed, secret, challenge)
+    assert signed == request
     # The Unix socket: its file's permissions decide.
     assert authorised({"op": "ping"}, None)

@@ -349,6 +349,24 @@ def test_an_abandoned_upload_frees_the_callers_slot(grader):
          30, 0.01)
 
 
+def test_hanging_up_while_her_submission_is_written_does_not_free_her_slot(grader):
+    """Else a learner who sends and hangs up at once would have any number
+    of deposits running, their bodies no longer counted."""
+    grader.engine.jobs_may_end.clear()
+    body = json.dumps(submission()).encode()
+    first = grader.open_upload("token-siti", len(body), body)
+    poll("her deposit to be running", lambda: any(job["request"] for job in grader.engine.jobs), 30, 0.01)
+    first.close()
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:  # the grader sees the hang-up meanwhile
+        assert grader.budget().reserved == len(body)
+        assert grader.post("submit", submission(), token="token-siti")[0] == 429
+    grader.engine.jobs_may_end.set()
+    poll("her slot to be free once the deposit ended",
+         lambda: grader.post("submit", submission(), token="token-siti")[0] == 200, 30, 0.01)
+    assert grader.budget().reserved == 0
+
+
 @pytest.mark.parametrize("endpoint, cap", [("submit", MAX_SUBMIT_BODY),
                                            ("execute", MAX_EXECUTE_BODY),
                                            ("collect", MAX_COLLECT_BODY)])

@@ -13,10 +13,11 @@ import hmac
 import json
 import logging
 import os
+import secrets
 import threading
 from pathlib import Path
 
-from ..disks_socket import MAX_REQUEST, NODE_PORT, SECRET_KEY
+from ..disks_socket import MAX_REQUEST, NODE_PORT, PROOF_KEY, proof
 from ..paths import DISKS_SOCKET
 from . import node_duties
 from .store import DiskError, DiskStore
@@ -58,12 +59,14 @@ def answer(store: DiskStore, request: dict) -> dict:
     return {"ok": False, "error": f"unknown op {op!r} (or its fields are wrong)"}
 
 
-def authorised(request: dict, secret: str | None) -> bool:
-    """A request over the network must carry the machines' shared secret."""
+def authorised(request: dict, secret: str | None, challenge: str = "") -> bool:
+    """A request over the network must be signed with the machines' shared
+    secret for this connection's `challenge` (disks_socket.proof)."""
     if secret is None:
         return True  # the Unix socket: its file's permissions decide
-    given = request.pop(SECRET_KEY, None)
-    return isinstance(given, str) and hmac.compare_digest(given.encode(), secret.encode())
+    given = request.pop(PROOF_KEY, None)
+    return (isinstance(given, str) and len(challenge) >= 32
+            and hmac.compare_digest(given.encode(), proof(secret, challenge, request).encode()))
 
 
 async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET, *, follow_volumes: bool = True,
@@ -82,6 +85,11 @@ async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET, *, follow_vo
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                      secret: str | None = None) -> None:
         try:
+            challenge = ""
+            if secret is not None:
+                challenge = secrets.token_hex(16)
+                writer.write(challenge.encode() + b"\n")
+                await writer.drain()
             line = await reader.readline()
             try:
                 request = json.loads(line[:MAX_REQUEST])
@@ -89,7 +97,7 @@ async def serve(store: DiskStore, socket_path: Path = DISKS_SOCKET, *, follow_vo
                     raise ValueError("not an object")
             except ValueError:
                 request, reply = None, {"ok": False, "error": "expected one JSON object per line"}
-            if request is not None and not authorised(request, secret):
+            if request is not None and not authorised(request, secret, challenge):
                 log.warning("Refused a request without the right secret from %s",
                             writer.get_extra_info("peername"))
                 reply = {"ok": False, "error": "wrong or missing secret"}

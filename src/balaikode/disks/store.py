@@ -36,7 +36,7 @@ log = logging.getLogger("balaikode.disks")
 DISKS_DIR = DISK_IMAGES
 KINDS = ("home", "exchange")
 # DockerSpawner's escaped user names and course ids: letters, digits, - _ .
-SUFFIX_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$")
+SUFFIX_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,120}")
 # A fresh sparse image reads as zeros, so the journal and inode tables need no
 # zeroing (mkfs) and no lazy initialisation after mounting (noinit_itable):
 # a new disk costs a few MiB of the host's disk, not its full size.
@@ -117,7 +117,7 @@ class DiskStore:
     def kind_of(self, volume: str) -> str:
         for kind in KINDS:
             prefix = f"{self.project}-{kind}-"
-            if volume.startswith(prefix) and SUFFIX_PATTERN.match(volume[len(prefix):]):
+            if volume.startswith(prefix) and SUFFIX_PATTERN.fullmatch(volume[len(prefix):]):
                 return kind
         raise DiskError(f"{volume!r} is not a home or exchange volume of project {self.project}")
 

@@ -156,6 +156,7 @@ class GraderHandler(PathOnlyLogs):
         self.refusal: web.HTTPError | None = None  # decided in prepare; the body is thrown away
         self.reserved = 0      # bytes of self.budget this request holds
         self.slot = None       # (route, caller) this request holds in self.uploading
+        self.handling = False  # its body was handed to handle(), which still runs
 
     async def prepare(self):
         self.request.connection.set_max_body_size(self.body_cap)
@@ -233,7 +234,12 @@ class GraderHandler(PathOnlyLogs):
         self.chunks = []
         if not self.hold_slot_until_answered:
             self.free_slot()
-        await self.handle()
+        self.handling = True
+        try:
+            await self.handle()
+        finally:
+            self.handling = False
+            self.give_back()
 
     async def handle(self) -> None:
         raise NotImplementedError
@@ -256,7 +262,11 @@ class GraderHandler(PathOnlyLogs):
             # Hung up before sending the body: log the refusal all the same.
             self.set_status(self.refusal.status_code)
             self.application.log_request(self)
-        self.give_back()
+        if not self.handling:
+            # A caller who hangs up while her request is handled keeps its
+            # slot and bytes until it ends: else hanging up would lift the
+            # one-at-a-time limit (post gives them back).
+            self.give_back()
         super().on_connection_close()
 
     def write_error(self, status_code, **kwargs):

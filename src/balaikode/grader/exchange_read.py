@@ -32,7 +32,7 @@ MAX_FETCH_BYTES = 64 * 2**20
 MAX_FEEDBACK_BYTES = 64 * 2**20
 MAX_HASHES = 500
 # nbgrader.utils.notebook_hash: an MD5 hex digest.
-FEEDBACK_NAME = re.compile(r"^[0-9a-f]{32}$")
+FEEDBACK_NAME = re.compile(r"[0-9a-f]{32}")
 ROOT = "/exchange"
 
 TOO_BIG = ("Tugas ini lebih dari {mb} MB; minta pelatihmu membaginya. "
@@ -163,6 +163,6 @@ def valid_hashes(value) -> list[str] | None:
     """The feedback names a request asks for, or None if it is not a list of them."""
     if not isinstance(value, list) or len(value) > MAX_HASHES:
         return None
-    if not all(isinstance(name, str) and FEEDBACK_NAME.match(name) for name in value):
+    if not all(isinstance(name, str) and FEEDBACK_NAME.fullmatch(name) for name in value):
         return None
     return sorted(set(value))
