@@ -140,6 +140,7 @@ def start_refusal(user) -> str:
     return poll(f"{user.name}'s start page to say why it failed", failed_page, 120)
 
 
+@pytest.mark.machine_away
 def test_a_machine_that_goes_away_keeps_her_saved_work_and_she_is_told_where_it_is(
         swarm_stack, machines, spread):
     _, students = spread
