@@ -55,7 +55,10 @@ def machines(swarm_stack, swarm_engine, debian_image):
             # machine goes (its learners' servers are stopped by then).
             released = node.sh("cd /srv/balaikode && docker compose exec -T disks "
                                "python3 -m balaikode.disks release")
-            assert released.returncode == 0, released.stdout + released.stderr
+            if released.returncode != 0:
+                # What the machine's services said: the clue when one did not come back.
+                said = node.sh("cd /srv/balaikode && docker compose ps -a && docker compose logs --tail 80 disks")
+                raise AssertionError(f"{node.name}: {released.stdout}{released.stderr}\n{said.stdout}{said.stderr}")
 
 
 def task_machine(stack, user) -> str:
