@@ -18,7 +18,6 @@ import json
 import pytest
 
 from support.attack import grader, server_token
-from support.course import answer
 
 COURSE = "kelas-baca"
 OTHER = "kelas-sebelah"
@@ -30,9 +29,7 @@ ROUTES = ("exchange/released", "exchange/assignment", "exchange/feedback")
 @pytest.fixture(scope="module")
 def course(make_course, new_learner, stack):
     trainer, (siti, budi) = make_course(COURSE, TASK, learners=2)
-    assert siti.act("fetch", TASK)["success"]
-    siti.save_notebook(TASK, answer(siti.read_notebook(TASK), {"jawab_total": CORRECT_TOTAL}))
-    assert siti.act("submit", TASK)["success"]
+    siti.hand_in(TASK, {"jawab_total": CORRECT_TOTAL})
     trainer.collect(TASK)
     trainer.autograde_ok(TASK, siti.user.name)
     trainer.generate_and_release_feedback(TASK)
